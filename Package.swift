@@ -1,0 +1,80 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Strict concurrency everywhere; Swift 6 language mode is the package default.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "firefly",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "firefly-fcgi", targets: ["FireflyFCGI"]),
+        .executable(name: "firefly-admin", targets: ["FireflyAdmin"]),
+        .library(name: "ProxyCore", targets: ["ProxyCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+    ],
+    targets: [
+        // Thin C system-library targets: headers and link flags only.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Safe Swift wrappers: the only modules that hold unsafe pointer code.
+        .target(name: "FireflySystem", swiftSettings: strict),
+        .target(name: "FireflyFastCGI", dependencies: ["CFastCGI", "FireflySystem"], swiftSettings: strict),
+        .target(name: "FireflyPostgres", dependencies: ["CPostgres"], swiftSettings: strict),
+        .target(name: "FireflyHTTPClient", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "FireflyCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+
+        // Core library: configuration, errors, routing, logging, migrations.
+        .target(
+            name: "FireflyCore",
+            dependencies: [
+                "FireflyPostgres", "FireflyCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // App-proxy library (route parsing and token envelope; networking comes with the proxy issue).
+        .target(name: "ProxyCore", swiftSettings: strict),
+
+        // Executables.
+        .executableTarget(
+            name: "FireflyFCGI",
+            dependencies: [
+                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "FireflyAdmin",
+            dependencies: [
+                "FireflyCore", "FireflyPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Tests.
+        .testTarget(
+            name: "FireflyUnitTests",
+            dependencies: ["FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FireflyIntegrationTests",
+            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem"],
+            swiftSettings: strict
+        ),
+    ]
+)

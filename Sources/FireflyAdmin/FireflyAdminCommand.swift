@@ -1,0 +1,67 @@
+import ArgumentParser
+import FireflyCore
+import FireflyPostgres
+import FoundationEssentials
+import Logging
+
+/// `firefly-admin`: operator commands that act on the database.
+@main
+struct FireflyAdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firefly-admin",
+        abstract: "FireFly administration.",
+        subcommands: [Migrate.self, SchemaVersion.self]
+    )
+}
+
+/// Options every subcommand shares.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (KEY=value lines); environment variables override it.")
+    var config: String = ProcessInfo.processInfo.environment["FIREFLY_CONFIG"] ?? "/etc/firefly/firefly.conf"
+
+    /// Loads the configuration and opens a database connection, with clear errors.
+    func connect() async throws -> (PostgresConnection, Logger) {
+        let configuration: FireflyConfiguration
+        do {
+            configuration = try await FireflyConfiguration.load(filePath: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration error: \(error)")
+        }
+        LogfmtLogHandler.bootstrap(level: configuration.logLevel)
+        let logger = Logger(label: "firefly.admin")
+        do {
+            let connection = try PostgresConnection(connectionString: configuration.database.url, password: try configuration.database.readPassword(), applicationName: "firefly-admin")
+            return (connection, logger)
+        } catch {
+            throw ValidationError("cannot connect to PostgreSQL: \(error)")
+        }
+    }
+}
+
+extension FireflyAdminCommand {
+    /// Applies pending schema migrations.
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply pending database migrations (safe to run again, and from two hosts at once).")
+
+        @OptionGroup var options: ConfigurationOptions
+
+        func run() async throws {
+            let (connection, logger) = try await options.connect()
+            let applied = try MigrationRunner(logger: logger).migrate(connection)
+            let version = try MigrationRunner.currentVersion(connection)
+            print(applied.isEmpty ? "schema is current (version \(version))" : "applied \(applied.map(String.init).joined(separator: ", ")); schema version \(version)")
+        }
+    }
+
+    /// Prints the schema version.
+    struct SchemaVersion: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "schema-version", abstract: "Print the database schema version and the version this build needs.")
+
+        @OptionGroup var options: ConfigurationOptions
+
+        func run() async throws {
+            let (connection, _) = try await options.connect()
+            print("database \(try MigrationRunner.currentVersion(connection)); this build \(Migrations.latestVersion)")
+        }
+    }
+}

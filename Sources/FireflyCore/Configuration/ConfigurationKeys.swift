@@ -1,0 +1,38 @@
+/// Every key FireFly's pool reads, with its default (nil = required) and a one-line meaning.
+/// The same names work in the configuration file and as environment variables (which win).
+public enum ConfigurationKeys {
+    /// One documented key.
+    public struct Key: Sendable {
+        /// The name, e.g. `FIREFLY_POOL_WORKERS`.
+        public let name: String
+        /// The default as text, or nil when the key is required.
+        public let defaultValue: String?
+        /// What it controls.
+        public let meaning: String
+    }
+
+    /// All keys, in the order the README documents them.
+    public static let all: [Key] = [
+        Key(name: "FIREFLY_LISTEN_SOCKET", defaultValue: "/run/firefly/fcgi.sock", meaning: "Unix socket the pool listens on (ignored under systemd socket activation)."),
+        Key(name: "FIREFLY_LISTEN_SOCKET_MODE", defaultValue: "0660", meaning: "File mode of that socket."),
+        Key(name: "FIREFLY_LISTEN_BACKLOG", defaultValue: "1024", meaning: "Listen backlog."),
+        Key(name: "FIREFLY_RUNTIME_DIRECTORY", defaultValue: "/run/firefly", meaning: "Folder for the pool status document."),
+        Key(name: "FIREFLY_POOL_WORKERS", defaultValue: "4", meaning: "Worker processes."),
+        Key(name: "FIREFLY_POOL_THREADS", defaultValue: "24", meaning: "Accepting threads per worker; keep workers × threads above nginx's kept connections."),
+        Key(name: "FIREFLY_POOL_MAX_REQUESTS", defaultValue: "100000", meaning: "Requests after which a worker is recycled (0 = never)."),
+        Key(name: "FIREFLY_POOL_KEEPALIVE_IDLE_TIMEOUT", defaultValue: "20s", meaning: "A kept nginx connection idle this long is closed, freeing its thread (keep above nginx's keepalive_timeout)."),
+        Key(name: "FIREFLY_POOL_DRAIN_TIMEOUT", defaultValue: "30s", meaning: "How long stopping workers may finish in-flight requests."),
+        Key(name: "FIREFLY_POOL_START_TIMEOUT", defaultValue: "10s", meaning: "How long new workers may take to become ready during a reload."),
+        Key(name: "FIREFLY_REQUEST_SLOW_THRESHOLD", defaultValue: "2s", meaning: "Requests slower than this are logged as slow."),
+        Key(name: "FIREFLY_REQUEST_TIMEOUT", defaultValue: "60s", meaning: "Hard limit per request: past it the request is answered 504."),
+        Key(name: "FIREFLY_REQUEST_MAX_HEADER_BYTES", defaultValue: "16k", meaning: "Largest total size of request header fields (431 above)."),
+        Key(name: "FIREFLY_REQUEST_MAX_BODY_BYTES", defaultValue: "10m", meaning: "Largest request body (413 above)."),
+        Key(name: "FIREFLY_DATABASE_URL", defaultValue: nil, meaning: "libpq connection string or URI, without a password."),
+        Key(name: "FIREFLY_DATABASE_PASSWORD_FILE", defaultValue: "", meaning: "File holding the database password (default: systemd credential database-password, if any)."),
+        Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
+        Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
+    ]
+
+    /// Key names, for quick membership checks.
+    public static let names: Set<String> = Set(all.map(\.name))
+}

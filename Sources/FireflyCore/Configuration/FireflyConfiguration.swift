@@ -1,0 +1,112 @@
+import Configuration
+import FoundationEssentials
+import Logging
+
+/// The pool's settings, resolved from the configuration file and the environment and validated.
+public struct FireflyConfiguration: Sendable, Equatable {
+    /// Where and how the pool listens.
+    public var listenSocket: String
+    public var listenSocketMode: UInt32
+    public var listenBacklog: Int
+    /// Folder for the pool status document.
+    public var runtimeDirectory: String
+    /// Worker pool shape and timing.
+    public var pool: PoolSettings
+    /// Per-request limits.
+    public var limits: RequestLimits
+    /// PostgreSQL connection.
+    public var database: DatabaseSettings
+    /// Minimum level of log lines.
+    public var logLevel: Logger.Level
+    /// Whether the `/api/_test/*` routes exist.
+    public var testRoutesEnabled: Bool
+    /// Every key's resolved text value; handed to workers so that they run the configuration the
+    /// master validated, even if the file changes later without a reload.
+    public var resolvedValues: [String: String]
+
+    /// Loads `filePath` (KEY=value lines) with `environment` taking precedence, then validates.
+    public static func load(filePath: String?, environment: [String: String]) async throws -> FireflyConfiguration {
+        var fileProvider: EnvironmentVariablesProvider?
+        if let filePath {
+            try ConfigurationFileLint.check(path: filePath)
+            fileProvider = try await EnvironmentVariablesProvider(environmentFilePath: .init(filePath))
+        }
+        let environmentProvider = EnvironmentVariablesProvider(environmentVariables: environment)
+        let reader = ConfigReader(providers: fileProvider.map { [environmentProvider, $0] } ?? [environmentProvider])
+        return try resolve(reader: reader, environment: environment)
+    }
+
+    /// Loads from environment variables only (how workers receive the master's resolved values).
+    public static func load(environment: [String: String]) throws -> FireflyConfiguration {
+        let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+        return try resolve(reader: reader, environment: environment)
+    }
+
+    private static func resolve(reader: ConfigReader, environment: [String: String]) throws -> FireflyConfiguration {
+        var values: [String: String] = [:]
+        for key in ConfigurationKeys.all {
+            let text = reader.string(forKey: ConfigKey([key.name.lowercased()]))
+            if let text, !text.isEmpty {
+                values[key.name] = text
+            } else if let fallback = key.defaultValue {
+                values[key.name] = fallback
+            } else {
+                throw ConfigurationError(key: key.name, problem: "is required but not set")
+            }
+        }
+        return try FireflyConfiguration(values: values, environment: environment)
+    }
+
+    /// Validates resolved text values.
+    init(values: [String: String], environment: [String: String]) throws {
+        func text(_ key: String) -> String { values[key] ?? "" }
+        let P = ConfigValueParser.self
+        listenSocket = try P.absolutePath(text("FIREFLY_LISTEN_SOCKET"), key: "FIREFLY_LISTEN_SOCKET")
+        listenSocketMode = try P.fileMode(text("FIREFLY_LISTEN_SOCKET_MODE"), key: "FIREFLY_LISTEN_SOCKET_MODE")
+        listenBacklog = try P.integer(text("FIREFLY_LISTEN_BACKLOG"), key: "FIREFLY_LISTEN_BACKLOG", range: 16...65535)
+        runtimeDirectory = try P.absolutePath(text("FIREFLY_RUNTIME_DIRECTORY"), key: "FIREFLY_RUNTIME_DIRECTORY")
+        pool = PoolSettings(
+            workers: try P.integer(text("FIREFLY_POOL_WORKERS"), key: "FIREFLY_POOL_WORKERS", range: 1...256),
+            threadsPerWorker: try P.integer(text("FIREFLY_POOL_THREADS"), key: "FIREFLY_POOL_THREADS", range: 1...1024),
+            maxRequests: try P.integer(text("FIREFLY_POOL_MAX_REQUESTS"), key: "FIREFLY_POOL_MAX_REQUESTS", range: 0...Int(Int32.max)),
+            keepAliveIdleTimeoutMilliseconds: try P.duration(text("FIREFLY_POOL_KEEPALIVE_IDLE_TIMEOUT"), key: "FIREFLY_POOL_KEEPALIVE_IDLE_TIMEOUT", range: 100...3_600_000),
+            drainTimeoutMilliseconds: try P.duration(text("FIREFLY_POOL_DRAIN_TIMEOUT"), key: "FIREFLY_POOL_DRAIN_TIMEOUT", range: 0...3_600_000),
+            startTimeoutMilliseconds: try P.duration(text("FIREFLY_POOL_START_TIMEOUT"), key: "FIREFLY_POOL_START_TIMEOUT", range: 100...600_000)
+        )
+        limits = RequestLimits(
+            slowThresholdMilliseconds: try P.duration(text("FIREFLY_REQUEST_SLOW_THRESHOLD"), key: "FIREFLY_REQUEST_SLOW_THRESHOLD", range: 1...3_600_000),
+            timeoutMilliseconds: try P.duration(text("FIREFLY_REQUEST_TIMEOUT"), key: "FIREFLY_REQUEST_TIMEOUT", range: 100...3_600_000),
+            maxHeaderBytes: try P.byteSize(text("FIREFLY_REQUEST_MAX_HEADER_BYTES"), key: "FIREFLY_REQUEST_MAX_HEADER_BYTES", range: 1024...(1 << 20)),
+            maxBodyBytes: try P.byteSize(text("FIREFLY_REQUEST_MAX_BODY_BYTES"), key: "FIREFLY_REQUEST_MAX_BODY_BYTES", range: 0...(1 << 40))
+        )
+        database = try DatabaseSettings(
+            url: text("FIREFLY_DATABASE_URL"),
+            passwordFile: values["FIREFLY_DATABASE_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]
+        )
+        guard let level = Logger.Level(rawValue: text("FIREFLY_LOG_LEVEL").lowercased()) else {
+            throw ConfigurationError(key: "FIREFLY_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical, got \"\(text("FIREFLY_LOG_LEVEL"))\"")
+        }
+        logLevel = level
+        testRoutesEnabled = try P.boolean(text("FIREFLY_TEST_ROUTES"), key: "FIREFLY_TEST_ROUTES")
+        resolvedValues = values
+    }
+}
+
+/// Worker pool shape and timing.
+public struct PoolSettings: Sendable, Equatable {
+    public var workers: Int
+    public var threadsPerWorker: Int
+    public var maxRequests: Int
+    public var keepAliveIdleTimeoutMilliseconds: Int
+    public var drainTimeoutMilliseconds: Int
+    public var startTimeoutMilliseconds: Int
+}
+
+/// Limits every request is held to.
+public struct RequestLimits: Sendable, Equatable {
+    public var slowThresholdMilliseconds: Int
+    public var timeoutMilliseconds: Int
+    public var maxHeaderBytes: Int
+    public var maxBodyBytes: Int
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import FireflyCore
+import FireflySystem
+import FoundationEssentials
+import Logging
+
+/// `firefly-fcgi`: the FastCGI pool. Without a subcommand it runs the master; the master starts
+/// its workers as `firefly-fcgi worker …` with the listening socket inherited.
+@main
+struct FireflyFCGICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "firefly-fcgi",
+        abstract: "FireFly's FastCGI worker pool (master and workers).",
+        subcommands: [Master.self, Worker.self],
+        defaultSubcommand: Master.self
+    )
+}
+
+extension FireflyFCGICommand {
+    /// The master process.
+    struct Master: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "master", abstract: "Run the pool (the default).")
+
+        @Option(name: .long, help: "Configuration file (KEY=value lines); environment variables override it.")
+        var config: String = ProcessInfo.processInfo.environment["FIREFLY_CONFIG"] ?? "/etc/firefly/firefly.conf"
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let configuration: FireflyConfiguration
+            do {
+                configuration = try await FireflyConfiguration.load(filePath: config, environment: environment)
+            } catch {
+                FireflyFCGICommand.printToStandardError("firefly-fcgi: configuration error: \(error)")
+                throw ExitCode(78)  // EX_CONFIG
+            }
+            LogfmtLogHandler.bootstrap(level: configuration.logLevel)
+            let logger = Logger(label: "firefly.master")
+            let master: PoolMaster
+            do {
+                master = try PoolMaster(configuration: configuration, configurationPath: config, environment: environment, logger: logger)
+            } catch {
+                logger.critical("cannot open the listening socket", metadata: ["error": "\(error)"])
+                throw ExitCode(1)
+            }
+            let code = await master.run()
+            throw ExitCode(code)
+        }
+    }
+
+    /// A worker process (started by the master only).
+    struct Worker: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "worker", abstract: "Internal: a worker started by the master.", shouldDisplay: false)
+
+        @Option var listenFd: Int32
+        @Option var statusFd: Int32
+        @Option var generation: Int
+        @Option var slot: Int
+
+        func run() throws {
+            let configuration: FireflyConfiguration
+            do {
+                configuration = try FireflyConfiguration.load(environment: ProcessInfo.processInfo.environment)
+            } catch {
+                FireflyFCGICommand.printToStandardError("firefly-fcgi worker: configuration error: \(error)")
+                throw ExitCode(78)
+            }
+            LogfmtLogHandler.bootstrap(level: configuration.logLevel)
+            var logger = Logger(label: "firefly.worker")
+            logger[metadataKey: "worker.generation"] = "\(generation)"
+            logger[metadataKey: "worker.slot"] = "\(slot)"
+            let worker = WorkerProcess(configuration: configuration, listenFD: listenFd, statusFD: statusFd,
+                                       generation: generation, slot: slot, logger: logger)
+            throw ExitCode(worker.run())
+        }
+    }
+
+    static func printToStandardError(_ message: String) {
+        var standardError = StandardError()
+        print(message, to: &standardError)
+    }
+}
+
+/// `print(_:to:)` target for standard error.
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FireflySystemOutput.writeStandardError(string)
+    }
+}

@@ -1,0 +1,91 @@
+import FireflyFastCGI
+import FireflySystem
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One worker thread: accepts connections from the shared listening socket and serves the FastCGI
+/// requests on each, including the ones nginx sends over a kept connection (`fastcgi_keep_conn`).
+///
+/// Accepting is done here, not inside libfcgi, for two reasons: a kept connection that stays idle
+/// longer than `keepAliveIdleMilliseconds` is closed so it cannot pin the thread forever (idle kept
+/// connections are what starves a libfcgi pool), and a stopping worker can interrupt an idle thread
+/// with `SIGUSR1`, which is blocked whenever the thread is reading or writing a request so that no
+/// request is ever cut by the interruption.
+struct AcceptLoop {
+    static let wakeSignal = SIGUSR1
+
+    let listenFD: Int32
+    let keepAliveIdleMilliseconds: Int32
+    let stats: WorkerStats
+    let dispatcher: RequestDispatcher
+    let logger: Logger
+
+    func run() {
+        let slot = FastCGIRequest()
+        let session = dispatcher.makeThreadSession()
+        while true {
+            Signals.unblock([Self.wakeSignal])
+            if stats.isStopping {
+                Signals.block([Self.wakeSignal])
+                return
+            }
+            let result = UnixSocket.accept(listenFD)
+            Signals.block([Self.wakeSignal])
+            switch result {
+            case .connection(let fd):
+                serve(connection: fd, slot: slot, session: session)
+            case .interrupted:
+                continue
+            case .retry:
+                MonotonicClock.sleep(milliseconds: 5)
+            case .failed(let error):
+                logger.critical("listening socket failed; thread stops", metadata: ["error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// Serves every request of one connection until the peer closes it, it idles too long, or the
+    /// worker stops.
+    private func serve(connection fd: Int32, slot: FastCGIRequest, session: RequestDispatcher.ThreadSession) {
+        var connection = fd
+        while slot.begin(onConnection: connection) {
+            stats.busyThreads.add(1, ordering: .relaxed)
+            let keep = dispatcher.handle(slot, session: session)
+            stats.busyThreads.subtract(1, ordering: .relaxed)
+            stats.acceptedRequests.add(1, ordering: .relaxed)
+            slot.finish()
+            guard let kept = slot.keptConnection else { return }
+            guard keep, waitForNextRequest(on: kept) else {
+                slot.closeConnection()
+                return
+            }
+            connection = kept
+        }
+    }
+
+    /// Waits on a kept connection. True when the next request has arrived (or the peer closed it,
+    /// which `begin` then notices); false when it idled out or the worker is stopping.
+    private func waitForNextRequest(on fd: Int32) -> Bool {
+        var remaining = Int(keepAliveIdleMilliseconds)
+        while true {
+            if stats.isStopping {
+                // Serve a request that is already on its way rather than cut it.
+                return Poll.waitReadable(fd, timeoutMilliseconds: 0) == .readable
+            }
+            let started = MonotonicClock.nanoseconds()
+            Signals.unblock([Self.wakeSignal])
+            let outcome = stats.isStopping ? .interrupted : Poll.waitReadable(fd, timeoutMilliseconds: Int32(remaining))
+            Signals.block([Self.wakeSignal])
+            switch outcome {
+            case .readable: return true
+            case .timedOut: return false
+            case .interrupted:
+                remaining -= Int((MonotonicClock.nanoseconds() - started) / 1_000_000)
+                if remaining <= 0 { return false }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import FireflyCore
+import FireflyFastCGI
+import FireflySystem
+import Logging
+
+/// Everything a handler gets: the request, its route captures, the thread's database connector,
+/// the request's deadline, and the body stream.
+final class RequestContext {
+    let request: Request
+    let routeParameters: [String: String]
+    let logger: Logger
+    let database: DatabaseConnector
+    let configuration: FireflyConfiguration
+    /// Monotonic nanoseconds after which the request must be answered 504.
+    let deadline: UInt64
+    private let slot: FastCGIRequest
+    private(set) var bodyBytesRead = 0
+
+    init(request: Request, routeParameters: [String: String], logger: Logger, database: DatabaseConnector,
+         configuration: FireflyConfiguration, deadline: UInt64, slot: FastCGIRequest) {
+        self.request = request
+        self.routeParameters = routeParameters
+        self.logger = logger
+        self.database = database
+        self.configuration = configuration
+        self.deadline = deadline
+        self.slot = slot
+    }
+
+    /// Milliseconds left before the deadline (0 when passed).
+    var remainingMilliseconds: Int {
+        let now = MonotonicClock.nanoseconds()
+        return now >= deadline ? 0 : Int((deadline - now) / 1_000_000)
+    }
+
+    /// Throws 504 once the deadline has passed.
+    func checkDeadline() throws {
+        if remainingMilliseconds == 0 { throw APIError.gatewayTimeout() }
+    }
+
+    /// Reads the next piece of the body (at most `maximum` bytes); empty at the end.
+    func readBodyChunk(maximum: Int = 64 * 1024) throws -> [UInt8] {
+        let chunk = slot.readBody(maximum: maximum)
+        bodyBytesRead += chunk.count
+        if bodyBytesRead > configuration.limits.maxBodyBytes {
+            throw APIError.payloadTooLarge(limit: configuration.limits.maxBodyBytes)
+        }
+        return chunk
+    }
+
+    /// Reads the whole body, up to the configured limit.
+    func readBody() throws -> [UInt8] {
+        var body: [UInt8] = []
+        while true {
+            let chunk = try readBodyChunk()
+            if chunk.isEmpty { return body }
+            body += chunk
+        }
+    }
+
+    /// A route capture that the route table guarantees to exist.
+    func parameter(_ name: String) throws -> String {
+        guard let value = routeParameters[name] else { throw APIError.internalError() }
+        return value
+    }
+}
+
+/// A request handler.
+typealias Handler = @Sendable (RequestContext) throws -> Response

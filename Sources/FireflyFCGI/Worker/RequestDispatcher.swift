@@ -1,0 +1,145 @@
+import FireflyCore
+import FireflyCrypto
+import FireflyFastCGI
+import FireflySystem
+import Logging
+
+/// Turns a FastCGI request into a `Request`, enforces the limits, routes it, runs the handler,
+/// writes the response and logs one line. Every failure becomes the JSON error envelope.
+struct RequestDispatcher: Sendable {
+    let router: Router<Handler>
+    let configuration: FireflyConfiguration
+    let logger: Logger
+
+    /// Per-thread state: the thread's own database connection.
+    final class ThreadSession {
+        let database: DatabaseConnector
+        init(database: DatabaseConnector) { self.database = database }
+    }
+
+    func makeThreadSession() -> ThreadSession {
+        ThreadSession(database: DatabaseConnector(settings: configuration.database))
+    }
+
+    /// Handles one request; returns false when the connection must not be reused (unread body left).
+    func handle(_ slot: FastCGIRequest, session: ThreadSession) -> Bool {
+        let started = MonotonicClock.nanoseconds()
+        let parameters = slot.parameters()
+        let requestID = Self.requestID(from: parameters)
+        var requestLogger = logger
+        requestLogger[metadataKey: "request.id"] = "\(requestID)"
+        var pattern = "-"
+        var method = parameters.string("REQUEST_METHOD") ?? "-"
+        var context: RequestContext?
+
+        var response: Response
+        do {
+            let request = try makeRequest(parameters, requestID: requestID)
+            method = request.method
+            switch router.route(method: request.method, segments: request.pathSegments) {
+            case .notFound:
+                throw APIError.notFound("No route for \(request.method) \(request.rawPath).")
+            case .methodNotAllowed(let allowed):
+                throw APIError.methodNotAllowed(allowed: allowed)
+            case .matched(let match):
+                pattern = match.pattern
+                let handlerContext = RequestContext(
+                    request: request, routeParameters: match.parameters, logger: requestLogger,
+                    database: session.database, configuration: configuration,
+                    deadline: started + UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000, slot: slot)
+                context = handlerContext
+                response = try match.handler(handlerContext)
+            }
+        } catch let error as APIError {
+            response = .error(error, requestID: requestID)
+        } catch {
+            requestLogger.error("handler failed", metadata: ["route": "\(pattern)", "error": "\(error)"])
+            response = .error(.internalError(), requestID: requestID)
+        }
+
+        let elapsedMilliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
+        if elapsedMilliseconds > Double(configuration.limits.timeoutMilliseconds), response.status != 504 {
+            // The answer came after the hard limit: the client has been told to expect at most that long.
+            response = .error(.gatewayTimeout(), requestID: requestID)
+        }
+        write(response, method: method, to: slot)
+
+        let fields: Logger.Metadata = [
+            "method": "\(method)", "route": "\(pattern)", "status": "\(response.status)",
+            "duration_ms": "\((elapsedMilliseconds * 100).rounded() / 100)",
+        ]
+        if elapsedMilliseconds >= Double(configuration.limits.slowThresholdMilliseconds) {
+            requestLogger.warning("slow request", metadata: fields)
+        } else {
+            requestLogger.info("request", metadata: fields)
+        }
+        return drainUnreadBody(slot, context: context, contentLength: Int(parameters.string("CONTENT_LENGTH") ?? "") ?? 0)
+    }
+
+    private func write(_ response: Response, method: String, to slot: FastCGIRequest) {
+        var bytes = response.cgiHead()
+        if method != "HEAD" { bytes += response.body }
+        slot.write(bytes)
+    }
+
+    /// Reads what the handler left of the body so the kept connection stays in step; a large
+    /// remainder is not worth reading: the connection is closed instead (libfcgi drains it on close).
+    private func drainUnreadBody(_ slot: FastCGIRequest, context: RequestContext?, contentLength: Int) -> Bool {
+        let unread = contentLength - (context?.bodyBytesRead ?? 0)
+        guard unread > 0 else { return true }
+        guard unread <= 256 * 1024 else { return false }
+        while !slot.readBody(maximum: 64 * 1024).isEmpty {}
+        return true
+    }
+
+    private func makeRequest(_ parameters: CGIParameters, requestID: String) throws -> Request {
+        guard parameters.malformedEntries == 0 else {
+            throw APIError.badRequest("The request parameters are malformed.")
+        }
+        if parameters.headerBytes > configuration.limits.maxHeaderBytes {
+            throw APIError.headersTooLarge(limit: configuration.limits.maxHeaderBytes)
+        }
+        guard let method = parameters.string("REQUEST_METHOD"), Self.isToken(method) else {
+            throw APIError.badRequest("The request method is missing or invalid.", code: "invalid_method")
+        }
+        guard let uri = parameters.string("REQUEST_URI"), uri.hasPrefix("/") else {
+            throw APIError.badRequest("The request path is not valid UTF-8 or not absolute.", code: "invalid_path")
+        }
+        let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
+        let rawPath = String(uri[..<pathEnd])
+        guard let segments = PercentDecoding.pathSegments(rawPath) else {
+            throw APIError.badRequest("The request path has an invalid escape, invalid UTF-8 or a control character.", code: "invalid_path")
+        }
+        let rawQuery = pathEnd < uri.endIndex ? String(uri[uri.index(after: pathEnd)...]) : ""
+        guard let query = PercentDecoding.query(rawQuery) else {
+            throw APIError.badRequest("The query string has an invalid escape, invalid UTF-8 or a control character.", code: "invalid_query")
+        }
+        var contentLength: Int?
+        if let text = parameters.string("CONTENT_LENGTH"), !text.isEmpty {
+            guard let length = Int(text), length >= 0 else {
+                throw APIError.badRequest("Content-Length is not a number.", code: "invalid_content_length")
+            }
+            contentLength = length
+        }
+        if let contentLength, contentLength > configuration.limits.maxBodyBytes {
+            throw APIError.payloadTooLarge(limit: configuration.limits.maxBodyBytes)
+        }
+        return Request(
+            method: method, pathSegments: segments, rawPath: rawPath, query: query,
+            headers: parameters.httpHeaders, requestID: requestID,
+            remoteAddress: parameters.string("REMOTE_ADDR") ?? "", contentLength: contentLength)
+    }
+
+    /// nginx's `$request_id` when it looks like one (hex, up to 64 characters), else a new one.
+    static func requestID(from parameters: CGIParameters) -> String {
+        if let given = parameters.string("REQUEST_ID"), !given.isEmpty, given.count <= 64,
+           given.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
+            return given
+        }
+        return SecureRandom.hex(16)
+    }
+
+    private static func isToken(_ method: String) -> Bool {
+        !method.isEmpty && method.count <= 16 && method.allSatisfy { $0.isASCII && ($0.isUppercase || $0 == "-") }
+    }
+}

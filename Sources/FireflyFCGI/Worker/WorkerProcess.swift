@@ -1,0 +1,105 @@
+import FireflyCore
+import FireflySystem
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A worker process: T accepting threads over the inherited listening socket, plus this control
+/// loop that reports to the master, stops gracefully on SIGTERM, and recycles itself after
+/// `max_requests`.
+struct WorkerProcess {
+    let configuration: FireflyConfiguration
+    let listenFD: Int32
+    let statusFD: Int32
+    let generation: Int
+    let slot: Int
+    let logger: Logger
+
+    func run() -> Int32 {
+        Signals.ignore(SIGPIPE)
+        Signals.installInterruptingNoOp(AcceptLoop.wakeSignal)
+        // Threads start with the wake signal blocked; each unblocks it only while idle.
+        Signals.block([AcceptLoop.wakeSignal])
+        let signalFD: Int32
+        do {
+            signalFD = try SignalPipe.install([SIGTERM, SIGINT, SIGHUP])
+        } catch {
+            logger.critical("cannot install signal handlers", metadata: ["error": "\(error)"])
+            return 1
+        }
+
+        let stats = WorkerStats()
+        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration), configuration: configuration, logger: logger)
+        let loop = AcceptLoop(
+            listenFD: listenFD,
+            keepAliveIdleMilliseconds: Int32(configuration.pool.keepAliveIdleTimeoutMilliseconds),
+            stats: stats, dispatcher: dispatcher, logger: logger)
+        var threads: [OSThread] = []
+        for _ in 0..<configuration.pool.threadsPerWorker {
+            stats.liveThreads.add(1, ordering: .relaxed)
+            do {
+                threads.append(try OSThread.start {
+                    loop.run()
+                    stats.liveThreads.subtract(1, ordering: .releasing)
+                })
+            } catch {
+                stats.liveThreads.subtract(1, ordering: .relaxed)
+                logger.critical("cannot start worker thread", metadata: ["error": "\(error)"])
+                return 1
+            }
+        }
+        report("ready")
+        return control(stats: stats, threads: threads, signalFD: signalFD)
+    }
+
+    private func control(stats: WorkerStats, threads: [OSThread], signalFD: Int32) -> Int32 {
+        var drainDeadline: UInt64?
+        var lastReport = ""
+        var lastReportTime: UInt64 = 0
+        while true {
+            let waitMilliseconds: Int32 = drainDeadline == nil ? 200 : 20
+            _ = Poll.readable([signalFD], timeoutMilliseconds: waitMilliseconds)
+            for signal in SignalPipe.drain() where signal == SIGTERM || signal == SIGINT {
+                if drainDeadline == nil {
+                    drainDeadline = beginStop(stats)
+                }
+            }
+            let accepted = stats.acceptedRequests.load(ordering: .relaxed)
+            if drainDeadline == nil, configuration.pool.maxRequests > 0, accepted >= configuration.pool.maxRequests {
+                logger.info("recycling worker after max_requests", metadata: ["requests": "\(accepted)"])
+                report("recycle")
+                drainDeadline = beginStop(stats)
+            }
+            let busy = stats.busyThreads.load(ordering: .relaxed)
+            let live = stats.liveThreads.load(ordering: .acquiring)
+            let line = "stats \(busy) \(live - busy) \(accepted)"
+            let now = MonotonicClock.nanoseconds()
+            if line != lastReport || now - lastReportTime > 1_000_000_000 {
+                report(line)
+                lastReport = line
+                lastReportTime = now
+            }
+            guard let deadline = drainDeadline else { continue }
+            if live == 0 {
+                return 0
+            }
+            if now > deadline {
+                logger.error("drain timeout: abandoning in-flight requests", metadata: ["busy_threads": "\(busy)"])
+                return 1
+            }
+            // Interrupt threads idle in accept or on a kept connection; busy ones have the signal
+            // blocked and see `stopping` when they finish.
+            threads.forEach { $0.signal(AcceptLoop.wakeSignal) }
+        }
+    }
+
+    private func beginStop(_ stats: WorkerStats) -> UInt64 {
+        stats.stopping.store(true, ordering: .releasing)
+        return MonotonicClock.nanoseconds() + UInt64(configuration.pool.drainTimeoutMilliseconds) * 1_000_000
+    }
+
+    private func report(_ line: String) {
+        FileDescriptors.writeAll(statusFD, Array((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,183 @@
+import CCurl
+
+/// An outbound HTTP request.
+public struct HTTPRequest: Sendable {
+    /// `GET`, `POST`, …
+    public var method: String
+    /// Absolute URL.
+    public var url: String
+    /// Header fields in order.
+    public var headers: [(name: String, value: String)]
+    /// Request body, if any.
+    public var body: [UInt8]?
+
+    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A received HTTP response.
+public struct HTTPResponse: Sendable {
+    /// Status code.
+    public var status: Int
+    /// Header fields in order, names as sent.
+    public var headers: [(name: String, value: String)]
+    /// The whole body.
+    public var body: [UInt8]
+
+    /// The first value of header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
+
+    /// The body as UTF-8 text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A transport failure (no HTTP response): DNS, connect, TLS, timeout.
+public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
+    /// libcurl's result code.
+    public let code: Int
+    /// libcurl's explanation.
+    public let message: String
+
+    public var description: String { "HTTP transport error \(code): \(message)" }
+
+    /// True for a timeout.
+    public var isTimeout: Bool { code == Int(CURLE_OPERATION_TIMEDOUT.rawValue) }
+}
+
+/// Settings for an `HTTPClient`.
+public struct HTTPClientOptions: Sendable {
+    /// Extra CA bundle (PEM) to trust, e.g. a self-signed local certificate; nil uses the system store.
+    public var caFile: String?
+    /// Whole-transfer time limit in milliseconds.
+    public var timeoutMilliseconds: Int
+    /// Connect time limit in milliseconds.
+    public var connectTimeoutMilliseconds: Int
+    /// `host:port:address` entries that pin names to addresses (curl's `--resolve`).
+    public var resolve: [String]
+    /// Product token sent as `User-Agent`.
+    public var userAgent: String
+
+    public init(caFile: String? = nil, timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 5_000,
+                resolve: [String] = [], userAgent: String = "firefly/0.1") {
+        self.caFile = caFile
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.resolve = resolve
+        self.userAgent = userAgent
+    }
+}
+
+/// A blocking HTTP client over one libcurl easy handle: connections are reused between calls.
+/// Not thread-safe; give each thread its own. Redirects are never followed.
+public final class HTTPClient {
+    private static let globalInit: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    }()
+
+    private let handle: UnsafeMutableRawPointer
+    private let options: HTTPClientOptions
+
+    public init(options: HTTPClientOptions = HTTPClientOptions()) throws {
+        guard Self.globalInit, let handle = curl_easy_init() else {
+            throw HTTPClientError(code: -1, message: "libcurl could not be initialised")
+        }
+        self.handle = handle
+        self.options = options
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// Sends `request` and returns the response; throws `HTTPClientError` when no response came.
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        curl_easy_reset(handle)
+        let sink = ResponseSink()
+        let unmanagedSink = Unmanaged.passRetained(sink)
+        defer { unmanagedSink.release() }
+
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for header in request.headers {
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        if request.body != nil, !request.headers.contains(where: { $0.name.lowercased() == "expect" }) {
+            headerList = curl_slist_append(headerList, "Expect:")
+        }
+        defer { curl_slist_free_all(headerList) }
+        var resolveList: UnsafeMutablePointer<curl_slist>?
+        for entry in options.resolve { resolveList = curl_slist_append(resolveList, entry) }
+        defer { curl_slist_free_all(resolveList) }
+
+        firefly_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        firefly_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        if request.method == "HEAD" { firefly_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
+        firefly_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
+        firefly_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, options.timeoutMilliseconds)
+        firefly_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
+        firefly_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        firefly_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        if let caFile = options.caFile { firefly_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
+        if resolveList != nil { firefly_curl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList) }
+        firefly_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
+        firefly_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanagedSink.toOpaque())
+        firefly_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanagedSink.toOpaque())
+        firefly_curl_setopt_write_function(handle) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+            sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }
+        firefly_curl_setopt_header_function(handle) { data, size, count, context in
+            guard let data, let context else { return 0 }
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+            sink.addHeaderLine(Array(UnsafeRawBufferPointer(start: data, count: size * count)))
+            return size * count
+        }
+
+        let code: CURLcode = try withBody(request.body) { bodyPointer, bodyCount in
+            if let bodyPointer {
+                firefly_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyCount))
+                firefly_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bodyPointer))
+            }
+            return curl_easy_perform(handle)
+        }
+        guard code == CURLE_OK else {
+            throw HTTPClientError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)))
+        }
+        var status = 0
+        firefly_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    private func withBody<T>(_ body: [UInt8]?, _ perform: (UnsafeRawPointer?, Int) throws -> T) throws -> T {
+        guard let body else { return try perform(nil, 0) }
+        return try body.withUnsafeBytes { raw in
+            // An empty array may have no storage; curl still needs a valid pointer for a zero-length body.
+            try perform(raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), raw.count)
+        }
+    }
+}
+
+/// Collects the response while libcurl runs (the callbacks' context object).
+private final class ResponseSink {
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+
+    func addHeaderLine(_ bytes: [UInt8]) {
+        var line = String(decoding: bytes, as: UTF8.self)
+        while line.last == "\n" || line.last == "\r" || line.last == "\r\n" { line.removeLast() }
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll()  // a new response (after 100 Continue): keep only the final one's headers
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].drop(while: { $0 == " " || $0 == "\t" })
+        headers.append((name, String(value)))
+    }
+}

@@ -1,0 +1,103 @@
+import CPostgres
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection. Not thread-safe: each worker thread owns its own.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+
+    /// Connects with a libpq connection string or URI; the password, when given, is passed apart so
+    /// it never sits in a string that could be logged.
+    public init(connectionString: String, password: String?, applicationName: String = "firefly") throws {
+        var keywords = ["dbname", "application_name", "connect_timeout"]
+        var values = [connectionString, applicationName, "5"]
+        if let password {
+            keywords.append("password")
+            values.append(password)
+        }
+        let connection = Self.withCStrings(keywords) { keywordPointers in
+            Self.withCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PostgresError(kind: .connection, sqlState: nil, message: "out of memory")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.trimmed(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw PostgresError(kind: .connection, sqlState: nil, message: message)
+        }
+        self.handle = connection
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// False once the server went away; such a connection should be dropped and a new one made.
+    public var isUsable: Bool {
+        PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Runs one parameterized statement.
+    @discardableResult
+    public func query(_ query: SQLQuery) throws -> QueryResult {
+        let result = Self.withCStrings(query.bindings) { values in
+            PQexecParams(handle, query.sql, Int32(query.bindings.count), nil, values, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs SQL text that may hold several statements: only for text the program itself defines
+    /// (migrations, `BEGIN`/`COMMIT`). It has no parameters; use `query(_:)` for anything with values.
+    public func execute(script sql: String) throws {
+        try consume(PQexec(handle, sql))
+    }
+
+    @discardableResult
+    private func consume(_ result: OpaquePointer?) throws -> QueryResult {
+        guard let result else {
+            throw PostgresError(kind: isUsable ? .statement : .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return Self.copy(result)
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = Self.trimmed(PQresultErrorMessage(result))
+            throw PostgresError(kind: isUsable ? .statement : .connection, sqlState: state, message: message)
+        }
+    }
+
+    private static func copy(_ result: OpaquePointer) -> QueryResult {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            rows.append((0..<columnCount).map { column in
+                PQgetisnull(result, Int32(row), Int32(column)) == 1
+                    ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+            })
+        }
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        return QueryResult(columns: columns, rows: rows, affectedRows: affected)
+    }
+
+    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        guard let message else { return "unknown error" }
+        var text = String(cString: message)
+        while text.last?.isNewline == true { text.removeLast() }
+        return text
+    }
+
+    private static func withCStrings<T>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
+        let duplicated: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } } + [nil]
+        defer { duplicated.forEach { free($0) } }
+        return duplicated.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { body($0.baseAddress) }
+        }
+    }
+}

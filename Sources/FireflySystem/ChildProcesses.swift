@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a child process ended.
+public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+    /// `exit(code)`.
+    case exited(Int32)
+    /// Killed by a signal.
+    case signaled(Int32)
+
+    /// True for a clean `exit(0)`.
+    public var isClean: Bool { self == .exited(0) }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): return "exit code \(code)"
+        case .signaled(let signal): return "signal \(signal) (\(String(cString: strsignal(signal))))"
+        }
+    }
+}
+
+/// Reaping and signalling child processes.
+public enum ChildProcesses {
+    /// Collects every child that has ended, without blocking.
+    public static func reapEnded() -> [(pid: pid_t, status: ExitStatus)] {
+        var ended: [(pid: pid_t, status: ExitStatus)] = []
+        while true {
+            var raw: Int32 = 0
+            let pid = waitpid(-1, &raw, WNOHANG)
+            guard pid > 0 else { break }
+            let low = raw & 0x7f
+            let status: ExitStatus = low == 0 ? .exited((raw >> 8) & 0xff) : .signaled(low)
+            ended.append((pid, status))
+        }
+        return ended
+    }
+
+    /// Waits for one specific child to end (blocking).
+    public static func wait(_ pid: pid_t) -> ExitStatus {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 {
+            if errno != EINTR { return .exited(-1) }
+        }
+        let low = raw & 0x7f
+        return low == 0 ? .exited((raw >> 8) & 0xff) : .signaled(low)
+    }
+
+    /// Sends `signal` to `pid`; false when the process no longer exists.
+    @discardableResult
+    public static func send(_ signal: Int32, to pid: pid_t) -> Bool {
+        kill(pid, signal) == 0
+    }
+}

@@ -1,0 +1,62 @@
+/// The target named by an app-proxy path:
+/// `/app-proxy/{token}/{provider}/{domain}/{app_name}/{path…}` →
+/// `https://{app_name}.{provider}.{domain}.{suffix}/{path}`.
+/// Every name segment must be a plain DNS label, so no path can steer the proxy to another host.
+public struct AppProxyRoute: Sendable, Equatable {
+    /// The sealed token segment, still encrypted.
+    public let token: String
+    /// `aws`, `azure` or `gcp`.
+    public let provider: String
+    /// The allowlisted domain label, e.g. `databricksapps`.
+    public let domain: String
+    /// The app's DNS label.
+    public let appName: String
+    /// The rest of the path (starting with `/`), still percent-encoded as received.
+    public let path: String
+
+    /// Why a path was refused.
+    public enum Rejection: Error, Sendable, Equatable {
+        case notAnAppProxyPath
+        case badToken
+        case unknownProvider(String)
+        case domainNotAllowed(String)
+        case badLabel(String)
+    }
+
+    /// Providers Databricks Apps run on.
+    public static let providers: Set<String> = ["aws", "azure", "gcp"]
+
+    /// Parses a raw (still percent-encoded) request path.
+    public static func parse(rawPath: String, allowedDomains: Set<String>) throws(Rejection) -> AppProxyRoute {
+        let prefix = "/app-proxy/"
+        guard rawPath.hasPrefix(prefix) else { throw .notAnAppProxyPath }
+        let parts = rawPath.dropFirst(prefix.count).split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
+        guard parts.count >= 4 else { throw .notAnAppProxyPath }
+        let token = String(parts[0])
+        guard !token.isEmpty, token.utf8.allSatisfy(isBase64URLByte) else { throw .badToken }
+        let provider = String(parts[1]), domain = String(parts[2]), app = String(parts[3])
+        guard providers.contains(provider) else { throw .unknownProvider(provider) }
+        guard isDNSLabel(domain), allowedDomains.contains(domain) else { throw .domainNotAllowed(domain) }
+        guard isDNSLabel(app) else { throw .badLabel(app) }
+        let rest = parts.count == 5 ? "/" + parts[4] : "/"
+        return AppProxyRoute(token: token, provider: provider, domain: domain, appName: app, path: rest)
+    }
+
+    /// The upstream host name.
+    public func host(suffix: String) -> String {
+        "\(appName).\(provider).\(domain).\(suffix)"
+    }
+
+    /// A DNS label: 1–63 of `a-z`, `0-9`, `-`, not starting or ending with `-` (lower-case only:
+    /// upper-case or any escape, dot, `@`, `:` or non-ASCII byte is refused, not normalised).
+    public static func isDNSLabel(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isBase64URLByte(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "=")
+    }
+}
