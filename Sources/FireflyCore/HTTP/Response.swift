@@ -43,8 +43,9 @@ public struct Response: Sendable {
         var hasLength = false
         for (name, value) in headers {
             // A CR or LF in a value would split the response: such a field is dropped.
-            guard !name.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" }),
-                  !value.contains(where: { $0 == "\r" || $0 == "\n" }) else { continue }
+            // (Checked on bytes: Swift treats "\r\n" as one Character, equal to neither "\r" nor "\n".)
+            guard !name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == UInt8(ascii: ":") }),
+                  !value.utf8.contains(where: { $0 == 13 || $0 == 10 }) else { continue }
             if name.lowercased() == "content-length" { hasLength = true }
             head += "\(name): \(value)\r\n"
         }

@@ -1,0 +1,30 @@
+import FireflyCrypto
+import Testing
+
+@Suite("OpenSSL wrapper")
+struct CryptoTests {
+    @Test("SHA-256 matches the published test vectors")
+    func sha256() {
+        #expect(Hex.encode(SHA256.hash("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Hex.encode(SHA256.hash("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        var streaming = SHA256()
+        streaming.update(Array("a".utf8))
+        streaming.update(Array("bc".utf8))
+        #expect(Hex.encode(streaming.finalize()) == Hex.encode(SHA256.hash("abc")))
+    }
+
+    @Test("random bytes have the asked length and differ")
+    func random() {
+        let a = SecureRandom.bytes(32), b = SecureRandom.bytes(32)
+        #expect(a.count == 32)
+        #expect(a != b)
+        #expect(SecureRandom.hex(16).count == 32)
+    }
+
+    @Test("hex round trip and refusals")
+    func hex() {
+        #expect(Hex.decode("00ff10Ab") == [0x00, 0xff, 0x10, 0xab])
+        #expect(Hex.decode("abc") == nil)
+        #expect(Hex.decode("zz") == nil)
+    }
+}
