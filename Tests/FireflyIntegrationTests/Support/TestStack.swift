@@ -1,0 +1,190 @@
+import FireflyCore
+import FireflyHTTPClient
+import FireflySystem
+import Foundation
+
+/// A private FireFly stack for one test: PostgreSQL and nginx started by the project's own scripts
+/// (the same ones the local run uses) under a temporary folder, the shipped nginx routing, and the
+/// real `firefly-fcgi` pool. Requests go through nginx over TLS like a browser's.
+final class TestStack: @unchecked Sendable {
+    static let repository: String = {
+        // …/Tests/FireflyIntegrationTests/Support/TestStack.swift → repository root
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+    }()
+
+    /// Where `swift build` put the executables (the test binary sits beside them).
+    static let binDirectory: String = {
+        if let explicit = ProcessInfo.processInfo.environment["FIREFLY_BIN_DIR"], !explicit.isEmpty { return explicit }
+        return URL(fileURLWithPath: ProcessSpawner.currentExecutable()).deletingLastPathComponent().path
+    }()
+
+    let directory: String
+    let databaseDirectory: String
+    let databaseURL: String
+    let socketPath: String
+    let runtimeDirectory: String
+    let configPath: String
+    let poolLogPath: String
+    let httpsPort: Int
+    let httpPort: Int
+    private(set) var master: Process?
+    private var stopped = false
+
+    /// Starts PostgreSQL (migrated), nginx and, unless told otherwise, the pool with `settings`
+    /// added to the configuration file.
+    init(_ name: String, settings: [String: String] = [:], startPool: Bool = true, migrate: Bool = true) throws {
+        directory = "/tmp/ff-\(name.prefix(12))-\(UInt32.random(in: 0...UInt32.max))"
+        databaseDirectory = directory + "/pg"
+        socketPath = directory + "/fcgi.sock"
+        runtimeDirectory = directory + "/run"
+        configPath = directory + "/firefly.conf"
+        poolLogPath = directory + "/pool.log"
+        httpsPort = try LoopbackPort.findFree()
+        httpPort = try LoopbackPort.findFree()
+        try FileManager.default.createDirectory(atPath: runtimeDirectory, withIntermediateDirectories: true)
+        _ = try Shell.which("nginx")
+        databaseURL = try Shell.succeed(Self.repository + "/scripts/pg-instance", ["start", databaseDirectory])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            try writeConfiguration(settings)
+            if migrate { try Shell.succeed(Self.binDirectory + "/firefly-admin", ["migrate", "--config", configPath]) }
+            try Shell.succeed(Self.repository + "/scripts/nginx-instance", [
+                "start", directory + "/nginx", "--https-port", "\(httpsPort)", "--http-port", "\(httpPort)",
+                "--fcgi-socket", socketPath, "--proxy-socket", directory + "/proxy.sock",
+            ])
+            if startPool { try self.startPool() }
+        } catch {
+            shutdown()
+            throw error
+        }
+    }
+
+    deinit { shutdown() }
+
+    /// Writes the configuration file: test-friendly defaults plus `settings`.
+    func writeConfiguration(_ settings: [String: String]) throws {
+        var values = [
+            "FIREFLY_LISTEN_SOCKET": socketPath,
+            "FIREFLY_LISTEN_SOCKET_MODE": "0666",
+            "FIREFLY_RUNTIME_DIRECTORY": runtimeDirectory,
+            "FIREFLY_DATABASE_URL": databaseURL,
+            "FIREFLY_POOL_WORKERS": "2",
+            "FIREFLY_POOL_THREADS": "8",
+            "FIREFLY_TEST_ROUTES": "true",
+        ]
+        values.merge(settings) { $1 }
+        let text = "# written by the integration tests\n" + values.keys.sorted().map { "\($0)=\(values[$0] ?? "")" }.joined(separator: "\n") + "\n"
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    /// The environment the pool runs with: this process's, without any FIREFLY_* of its own.
+    static func cleanEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FIREFLY_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
+            .merging(extra) { $1 }
+    }
+
+    /// Starts `firefly-fcgi` and waits until it answers through nginx.
+    func startPool(executable: String? = nil, arguments: [String]? = nil, environment: [String: String] = [:], waitForReady: Bool = true) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable ?? Self.binDirectory + "/firefly-fcgi")
+        process.arguments = arguments ?? ["--config", configPath]
+        process.environment = Self.cleanEnvironment(environment)
+        if !FileManager.default.fileExists(atPath: poolLogPath) { FileManager.default.createFile(atPath: poolLogPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: poolLogPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        master = process
+        guard waitForReady else { return }
+        let ready = eventually(within: 15) { (try? poolStatus())?.state == "running" }
+        guard ready else { throw StackError("the pool did not become ready:\n\(poolLog)") }
+    }
+
+    /// Sends `signal` to the master.
+    func signalMaster(_ signal: Int32) {
+        guard let master, master.isRunning else { return }
+        kill(master.processIdentifier, signal)
+    }
+
+    /// Waits for the master to exit and returns its status.
+    func waitForMasterExit(timeout: Double = 30) -> Int32? {
+        guard let master else { return nil }
+        guard eventually(within: timeout, { !master.isRunning }) else { return nil }
+        return master.terminationStatus
+    }
+
+    /// The pool's log so far.
+    var poolLog: String { (try? String(contentsOfFile: poolLogPath, encoding: .utf8)) ?? "" }
+
+    /// A request through nginx over TLS, trusting the stack's own certificate.
+    func request(_ method: String = "GET", _ path: String, headers: [(name: String, value: String)] = [],
+                 body: [UInt8]? = nil, host: String = "localhost", timeoutMilliseconds: Int = 15_000) throws -> HTTPResponse {
+        let client = try HTTPClient(options: HTTPClientOptions(
+            caFile: directory + "/nginx/tls/cert.pem", timeoutMilliseconds: timeoutMilliseconds,
+            resolve: ["\(host):\(httpsPort):127.0.0.1"]))
+        return try client.send(HTTPRequest(method: method, url: "https://\(host):\(httpsPort)\(path)", headers: headers, body: body))
+    }
+
+    /// The pool status document, fetched through nginx from loopback.
+    func poolStatus() throws -> PoolStatus {
+        let response = try request("GET", "/pool-status")
+        guard response.status == 200 else { throw StackError("pool status answered \(response.status): \(response.text)") }
+        return try JSONDecoder().decode(PoolStatus.self, from: Data(response.body))
+    }
+
+    /// Runs `scripts/nginx-instance reload`.
+    func reloadNginx() throws {
+        try Shell.succeed(Self.repository + "/scripts/nginx-instance", ["reload", directory + "/nginx"])
+    }
+
+    /// Stops or starts the database server.
+    func database(_ action: String) throws {
+        try Shell.succeed(Self.repository + "/scripts/pg-instance", [action, databaseDirectory])
+    }
+
+    /// Runs wrk against `path` and returns its report.
+    func load(path: String, connections: Int, seconds: Int, threads: Int = 2) throws -> LoadReport {
+        let wrk = try Shell.which("wrk")
+        let output = try Shell.succeed(wrk, ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "5s",
+                                             "https://localhost:\(httpsPort)\(path)"])
+        return LoadReport(output: output)
+    }
+
+    /// Stops everything and removes the folder (kept when FIREFLY_KEEP_TEST_DIRS is set).
+    func shutdown() {
+        guard !stopped else { return }
+        stopped = true
+        if let master, master.isRunning {
+            kill(master.processIdentifier, SIGTERM)
+            if !eventually(within: 10, { !master.isRunning }) { kill(master.processIdentifier, SIGKILL) }
+        }
+        _ = try? Shell.run(Self.repository + "/scripts/nginx-instance", ["stop", directory + "/nginx"])
+        _ = try? Shell.run(Self.repository + "/scripts/pg-instance", ["stop", databaseDirectory])
+        if ProcessInfo.processInfo.environment["FIREFLY_KEEP_TEST_DIRS"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}
+
+/// What wrk reported.
+struct LoadReport {
+    let output: String
+
+    /// Total requests completed.
+    var requests: Int {
+        output.split(separator: "\n").first { $0.contains("requests in") }
+            .flatMap { Int($0.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") } ?? 0
+    }
+
+    /// Responses with a status outside 2xx/3xx.
+    var non2xx: Int {
+        output.split(separator: "\n").first { $0.contains("Non-2xx or 3xx responses:") }
+            .flatMap { Int($0.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") } ?? 0
+    }
+
+    /// True when wrk saw connect/read/write errors or timeouts.
+    var hasSocketErrors: Bool { output.contains("Socket errors:") }
+}
