@@ -1,8 +1,12 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Strict concurrency everywhere; Swift 6 language mode is the package default.
-let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+/// Swift 6 language mode is the package default (strict concurrency). Cross-module optimization lets
+/// release builds specialise generic core types (the router) inside the pool's hot path.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "firefly",

@@ -42,7 +42,7 @@ public final class FastCGIRequest {
         var entries: [[UInt8]] = []
         var cursor = request.pointee.envp
         while let pointer = cursor, let entry = pointer.pointee {
-            entries.append(Array(UnsafeBufferPointer(start: entry, count: strlen(entry)).map { UInt8(bitPattern: $0) }))
+            entries.append(Array(UnsafeRawBufferPointer(start: entry, count: strlen(entry))))
             cursor = pointer + 1
         }
         return CGIParameters(rawEntries: entries)

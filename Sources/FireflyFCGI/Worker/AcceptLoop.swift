@@ -67,25 +67,26 @@ struct AcceptLoop {
     }
 
     /// Waits on a kept connection. True when the next request has arrived (or the peer closed it,
-    /// which `begin` then notices); false when it idled out or the worker is stopping.
+    /// which `begin` then notices); false when it idled out or the worker is stopping. Waits in
+    /// short slices and re-checks `stopping` between them, so no signal (and no signal-mask system
+    /// call) is needed on this per-request path.
     private func waitForNextRequest(on fd: Int32) -> Bool {
         var remaining = Int(keepAliveIdleMilliseconds)
-        while true {
+        while remaining > 0 {
             if stats.isStopping {
                 // Serve a request that is already on its way rather than cut it.
                 return Poll.waitReadable(fd, timeoutMilliseconds: 0) == .readable
             }
-            let started = MonotonicClock.nanoseconds()
-            Signals.unblock([Self.wakeSignal])
-            let outcome = stats.isStopping ? .interrupted : Poll.waitReadable(fd, timeoutMilliseconds: Int32(remaining))
-            Signals.block([Self.wakeSignal])
-            switch outcome {
+            let slice = min(remaining, Self.stopCheckMilliseconds)
+            switch Poll.waitReadable(fd, timeoutMilliseconds: Int32(slice)) {
             case .readable: return true
-            case .timedOut: return false
-            case .interrupted:
-                remaining -= Int((MonotonicClock.nanoseconds() - started) / 1_000_000)
-                if remaining <= 0 { return false }
+            case .timedOut: remaining -= slice
+            case .interrupted: continue
             }
         }
+        return false
     }
+
+    /// How often a thread waiting on an idle kept connection looks at the stop flag.
+    static let stopCheckMilliseconds = 250
 }

@@ -8,7 +8,13 @@ import Logging
 final class RequestContext {
     let request: Request
     let routeParameters: [String: String]
-    let logger: Logger
+    /// The worker's logger with this request's id attached (made on first use).
+    lazy var logger: Logger = {
+        var logger = baseLogger
+        logger[metadataKey: "request.id"] = "\(request.requestID)"
+        return logger
+    }()
+    private let baseLogger: Logger
     let database: DatabaseConnector
     let configuration: FireflyConfiguration
     /// Monotonic nanoseconds after which the request must be answered 504.
@@ -20,7 +26,7 @@ final class RequestContext {
          configuration: FireflyConfiguration, deadline: UInt64, slot: FastCGIRequest) {
         self.request = request
         self.routeParameters = routeParameters
-        self.logger = logger
+        self.baseLogger = logger
         self.database = database
         self.configuration = configuration
         self.deadline = deadline

@@ -26,8 +26,6 @@ struct RequestDispatcher: Sendable {
         let started = MonotonicClock.nanoseconds()
         let parameters = slot.parameters()
         let requestID = Self.requestID(from: parameters)
-        var requestLogger = logger
-        requestLogger[metadataKey: "request.id"] = "\(requestID)"
         var pattern = "-"
         var method = parameters.string("REQUEST_METHOD") ?? "-"
         var context: RequestContext?
@@ -44,7 +42,7 @@ struct RequestDispatcher: Sendable {
             case .matched(let match):
                 pattern = match.pattern
                 let handlerContext = RequestContext(
-                    request: request, routeParameters: match.parameters, logger: requestLogger,
+                    request: request, routeParameters: match.parameters, logger: logger,
                     database: session.database, configuration: configuration,
                     deadline: started + UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000, slot: slot)
                 context = handlerContext
@@ -53,7 +51,7 @@ struct RequestDispatcher: Sendable {
         } catch let error as APIError {
             response = .error(error, requestID: requestID)
         } catch {
-            requestLogger.error("handler failed", metadata: ["route": "\(pattern)", "error": "\(error)"])
+            logger.error("handler failed", metadata: ["request.id": "\(requestID)", "route": "\(pattern)", "error": "\(error)"])
             response = .error(.internalError(), requestID: requestID)
         }
 
@@ -64,15 +62,12 @@ struct RequestDispatcher: Sendable {
         }
         write(response, method: method, to: slot)
 
-        let fields: Logger.Metadata = [
-            "method": "\(method)", "route": "\(pattern)", "status": "\(response.status)",
-            "duration_ms": "\((elapsedMilliseconds * 100).rounded() / 100)",
-        ]
-        if elapsedMilliseconds >= Double(configuration.limits.slowThresholdMilliseconds) {
-            requestLogger.warning("slow request", metadata: fields)
-        } else {
-            requestLogger.info("request", metadata: fields)
-        }
+        // Metadata is an autoclosure: nothing is formatted when the level filters the line out.
+        let slow = elapsedMilliseconds >= Double(configuration.limits.slowThresholdMilliseconds)
+        logger.log(level: slow ? .warning : .info, slow ? "slow request" : "request", metadata: [
+            "request.id": "\(requestID)", "method": "\(method)", "route": "\(pattern)",
+            "status": "\(response.status)", "duration_ms": "\((elapsedMilliseconds * 100).rounded() / 100)",
+        ])
         return drainUnreadBody(slot, context: context, contentLength: Int(parameters.string("CONTENT_LENGTH") ?? "") ?? 0)
     }
 
