@@ -63,9 +63,12 @@ public struct HTTPClientOptions: Sendable {
     public var resolve: [String]
     /// Product token sent as `User-Agent`.
     public var userAgent: String
+    /// Speak HTTP/1.1 only (otherwise HTTP/2 is negotiated over TLS when the server offers it).
+    public var http1Only: Bool
 
     public init(caFile: String? = nil, timeoutMilliseconds: Int = 30_000, connectTimeoutMilliseconds: Int = 5_000,
-                resolve: [String] = [], userAgent: String = "firefly/0.1") {
+                resolve: [String] = [], userAgent: String = "firefly/0.1", http1Only: Bool = false) {
+        self.http1Only = http1Only
         self.caFile = caFile
         self.timeoutMilliseconds = timeoutMilliseconds
         self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
@@ -121,6 +124,7 @@ public final class HTTPClient {
         firefly_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
         firefly_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         firefly_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        if options.http1Only { firefly_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)) }
         if let caFile = options.caFile { firefly_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         if resolveList != nil { firefly_curl_setopt_slist(handle, CURLOPT_RESOLVE, resolveList) }
         firefly_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)

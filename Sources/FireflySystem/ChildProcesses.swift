@@ -36,6 +36,16 @@ public enum ChildProcesses {
         return ended
     }
 
+    /// The status of one specific child if it has ended (reaping it), nil while it runs.
+    public static func poll(_ pid: pid_t) -> ExitStatus? {
+        var raw: Int32 = 0
+        let result = waitpid(pid, &raw, WNOHANG)
+        if result == 0 { return nil }
+        guard result == pid else { return .exited(-1) }
+        let low = raw & 0x7f
+        return low == 0 ? .exited((raw >> 8) & 0xff) : .signaled(low)
+    }
+
     /// Waits for one specific child to end (blocking).
     public static func wait(_ pid: pid_t) -> ExitStatus {
         var raw: Int32 = 0

@@ -143,3 +143,16 @@ struct ConfigurationTests {
 }
 
 private func NSTemporaryDirectoryPath() -> String { "/tmp" }
+
+@Suite("README stays true")
+struct ReadmeTests {
+    @Test("every configuration key is documented in README.md")
+    func everyKeyDocumented() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        for key in ConfigurationKeys.all {
+            #expect(text.contains("| `\(key.name)` |"), "\(key.name) is missing from README.md's configuration table")
+        }
+    }
+}

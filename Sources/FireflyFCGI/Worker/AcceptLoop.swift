@@ -18,6 +18,9 @@ struct AcceptLoop {
 
     let listenFD: Int32
     let keepAliveIdleMilliseconds: Int32
+    /// Requests after which the worker stops accepting (0 = never); the control loop then reports
+    /// the recycle to the master.
+    let maxRequests: Int
     let stats: WorkerStats
     let dispatcher: RequestDispatcher
     let logger: Logger
@@ -55,7 +58,8 @@ struct AcceptLoop {
             stats.busyThreads.add(1, ordering: .relaxed)
             let keep = dispatcher.handle(slot, session: session)
             stats.busyThreads.subtract(1, ordering: .relaxed)
-            stats.acceptedRequests.add(1, ordering: .relaxed)
+            let accepted = stats.acceptedRequests.add(1, ordering: .relaxed).newValue
+            if maxRequests > 0, accepted >= maxRequests { stats.stopping.store(true, ordering: .releasing) }
             slot.finish()
             guard let kept = slot.keptConnection else { return }
             guard keep, waitForNextRequest(on: kept) else {

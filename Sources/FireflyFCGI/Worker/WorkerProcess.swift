@@ -34,6 +34,7 @@ struct WorkerProcess {
         let loop = AcceptLoop(
             listenFD: listenFD,
             keepAliveIdleMilliseconds: Int32(configuration.pool.keepAliveIdleTimeoutMilliseconds),
+            maxRequests: configuration.pool.maxRequests,
             stats: stats, dispatcher: dispatcher, logger: logger)
         var threads: [OSThread] = []
         for _ in 0..<configuration.pool.threadsPerWorker {
@@ -49,6 +50,8 @@ struct WorkerProcess {
                 return 1
             }
         }
+        // Counts first, so the master never shows a ready worker without its threads.
+        report("stats 0 \(stats.liveThreads.load(ordering: .acquiring)) 0")
         report("ready")
         return control(stats: stats, threads: threads, signalFD: signalFD)
     }

@@ -1,3 +1,4 @@
+import FireflySystem
 import Foundation
 
 /// Running commands from tests, with output captured.
@@ -10,22 +11,19 @@ enum Shell {
     /// Runs `executable` to completion; stdout and stderr are captured together.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("ff-cmd-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let handle = try FileHandle(forWritingTo: outputFile)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, output: output)
+        // posix_spawn + waitpid rather than Foundation's Process, whose waitUntilExit can hang
+        // when called off the main thread on Linux.
+        let outputPath = NSTemporaryDirectory() + "/ff-cmd-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let child = try ChildProcess(executable: executable, arguments: arguments,
+                                     environment: environment ?? ProcessInfo.processInfo.environment, outputPath: outputPath)
+        let status: Int32
+        switch child.waitForExit() {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return Result(status: status, output: output)
     }
 
     /// Runs a command that must succeed; its output otherwise becomes the error.
@@ -40,11 +38,13 @@ enum Shell {
 
     /// Finds a program on PATH; a missing one fails the test (real components are never skipped).
     static func which(_ name: String) throws -> String {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/sbin", "/sbin"] {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let directories: [String] = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for directory in directories {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw StackError("\(name) is not installed: run scripts/install-deps (integration tests never skip a missing component)")
+        throw StackError("\(name) is not installed (searched \(path)): run scripts/install-deps (integration tests never skip a missing component)")
     }
 }
 

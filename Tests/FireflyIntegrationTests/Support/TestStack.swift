@@ -28,7 +28,7 @@ final class TestStack: @unchecked Sendable {
     let poolLogPath: String
     let httpsPort: Int
     let httpPort: Int
-    private(set) var master: Process?
+    private(set) var master: ChildProcess?
     private var stopped = false
 
     /// Starts PostgreSQL (migrated), nginx and, unless told otherwise, the pool with `settings`
@@ -86,18 +86,9 @@ final class TestStack: @unchecked Sendable {
 
     /// Starts `firefly-fcgi` and waits until it answers through nginx.
     func startPool(executable: String? = nil, arguments: [String]? = nil, environment: [String: String] = [:], waitForReady: Bool = true) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable ?? Self.binDirectory + "/firefly-fcgi")
-        process.arguments = arguments ?? ["--config", configPath]
-        process.environment = Self.cleanEnvironment(environment)
-        if !FileManager.default.fileExists(atPath: poolLogPath) { FileManager.default.createFile(atPath: poolLogPath, contents: nil) }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: poolLogPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        master = process
+        master = try ChildProcess(executable: executable ?? Self.binDirectory + "/firefly-fcgi",
+                                  arguments: arguments ?? ["--config", configPath],
+                                  environment: Self.cleanEnvironment(environment), outputPath: poolLogPath)
         guard waitForReady else { return }
         let ready = eventually(within: 15) { (try? poolStatus())?.state == "running" }
         guard ready else { throw StackError("the pool did not become ready:\n\(poolLog)") }
@@ -105,15 +96,17 @@ final class TestStack: @unchecked Sendable {
 
     /// Sends `signal` to the master.
     func signalMaster(_ signal: Int32) {
-        guard let master, master.isRunning else { return }
-        kill(master.processIdentifier, signal)
+        master?.send(signal)
     }
 
     /// Waits for the master to exit and returns its status.
     func waitForMasterExit(timeout: Double = 30) -> Int32? {
         guard let master else { return nil }
         guard eventually(within: timeout, { !master.isRunning }) else { return nil }
-        return master.terminationStatus
+        switch master.waitForExit() {
+        case .exited(let code): return code
+        case .signaled(let signal): return 128 + signal
+        }
     }
 
     /// The pool's log so far.
@@ -121,10 +114,11 @@ final class TestStack: @unchecked Sendable {
 
     /// A request through nginx over TLS, trusting the stack's own certificate.
     func request(_ method: String = "GET", _ path: String, headers: [(name: String, value: String)] = [],
-                 body: [UInt8]? = nil, host: String = "localhost", timeoutMilliseconds: Int = 15_000) throws -> HTTPResponse {
+                 body: [UInt8]? = nil, host: String = "localhost", timeoutMilliseconds: Int = 15_000,
+                 http1Only: Bool = false) throws -> HTTPResponse {
         let client = try HTTPClient(options: HTTPClientOptions(
             caFile: directory + "/nginx/tls/cert.pem", timeoutMilliseconds: timeoutMilliseconds,
-            resolve: ["\(host):\(httpsPort):127.0.0.1"]))
+            resolve: ["\(host):\(httpsPort):127.0.0.1"], http1Only: http1Only))
         return try client.send(HTTPRequest(method: method, url: "https://\(host):\(httpsPort)\(path)", headers: headers, body: body))
     }
 
@@ -158,8 +152,9 @@ final class TestStack: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         if let master, master.isRunning {
-            kill(master.processIdentifier, SIGTERM)
-            if !eventually(within: 10, { !master.isRunning }) { kill(master.processIdentifier, SIGKILL) }
+            master.send(SIGTERM)
+            if !eventually(within: 10, { !master.isRunning }) { master.send(SIGKILL) }
+            _ = master.waitForExit()
         }
         _ = try? Shell.run(Self.repository + "/scripts/nginx-instance", ["stop", directory + "/nginx"])
         _ = try? Shell.run(Self.repository + "/scripts/pg-instance", ["stop", databaseDirectory])
