@@ -14,12 +14,14 @@ let package = Package(
     products: [
         .executable(name: "firefly-fcgi", targets: ["FireflyFCGI"]),
         .executable(name: "firefly-admin", targets: ["FireflyAdmin"]),
+        .executable(name: "firefly-workspace-sim", targets: ["FireflyWorkspaceSim"]),
         .library(name: "ProxyCore", targets: ["ProxyCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Thin C system-library targets: headers and link flags only.
@@ -27,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
         // Safe Swift wrappers: the only modules that hold unsafe pointer code.
         .target(name: "FireflySystem", swiftSettings: strict),
@@ -34,6 +37,7 @@ let package = Package(
         .target(name: "FireflyPostgres", dependencies: ["CPostgres"], swiftSettings: strict),
         .target(name: "FireflyHTTPClient", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "FireflyCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "FireflySQLite", dependencies: ["CSQLite"], swiftSettings: strict),
 
         // Core library: configuration, errors, routing, logging, migrations.
         .target(
@@ -48,6 +52,26 @@ let package = Package(
 
         // App-proxy library (route parsing and token envelope; networking comes with the proxy issue).
         .target(name: "ProxyCore", swiftSettings: strict),
+
+        // Workspace simulator: a Databricks workspace on loopback for tests, benchmarks and the demo.
+        .target(
+            name: "WorkspaceSim",
+            dependencies: [
+                "FireflySQLite", "FireflyCrypto", "FireflySystem",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "FireflyWorkspaceSim",
+            dependencies: [
+                "WorkspaceSim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
 
         // Executables.
         .executableTarget(
@@ -72,7 +96,7 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FireflyUnitTests",
-            dependencies: ["FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore"],
+            dependencies: ["FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -41,6 +41,11 @@ public final class OSThread: @unchecked Sendable {
         pthread_kill(handle, signal)
     }
 
+    /// Lets the thread's resources go when it ends (for threads nobody joins).
+    public func detach() {
+        pthread_detach(handle)
+    }
+
     /// Waits for the thread to finish.
     public func join() {
         pthread_join(handle, nil)

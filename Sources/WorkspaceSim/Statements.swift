@@ -1,0 +1,470 @@
+import Dispatch
+import FireflySQLite
+import FireflySystem
+import FoundationEssentials
+import Synchronization
+
+/// `POST /api/2.0/sql/statements` as the Statement Execution API defines it.
+struct ExecuteStatementRequest: Sendable {
+    struct Parameter: Sendable {
+        let name: String
+        let value: String?
+        let type: String?
+    }
+
+    let statement: String
+    let warehouseID: String
+    let catalog: String?
+    let schema: String?
+    let parameters: [Parameter]
+    /// Seconds to wait (0, or 5…50).
+    let waitSeconds: Int
+    let cancelOnTimeout: Bool
+    let rowLimit: Int?
+    let byteLimit: Int?
+
+    static let fields: Set<String> = ["statement", "warehouse_id", "catalog", "schema", "parameters", "wait_timeout", "on_wait_timeout",
+                                      "disposition", "format", "row_limit", "byte_limit", "query_tags"]
+
+    /// Parses and checks a request body; errors are Databricks' 400s.
+    init(json: [String: JSONValue]) throws {
+        if let unknown = json.keys.first(where: { !Self.fields.contains($0) }) {
+            throw APIError.invalidParameter("Unknown field '\(unknown)' in the request.")
+        }
+        guard case .string(let statement)? = json["statement"], !statement.isEmpty else {
+            throw APIError.invalidParameter("statement is required.")
+        }
+        guard statement.utf8.count <= 16 << 20 else { throw APIError.invalidParameter("statement is larger than 16 MiB.") }
+        guard case .string(let warehouse)? = json["warehouse_id"], !warehouse.isEmpty else {
+            throw APIError.invalidParameter("warehouse_id is required.")
+        }
+        self.statement = statement
+        warehouseID = warehouse
+        catalog = try json.optionalString("catalog")
+        schema = try json.optionalString("schema")
+        let wait = try json.optionalString("wait_timeout") ?? "10s"
+        guard wait.hasSuffix("s"), let seconds = Int(wait.dropLast()), seconds == 0 || (5...50).contains(seconds) else {
+            throw APIError.invalidParameter("wait_timeout must be 0s or between 5s and 50s, got '\(wait)'.")
+        }
+        waitSeconds = seconds
+        switch try json.optionalString("on_wait_timeout") ?? "CONTINUE" {
+        case "CONTINUE": cancelOnTimeout = false
+        case "CANCEL": cancelOnTimeout = true
+        case let other: throw APIError.invalidParameter("on_wait_timeout must be CONTINUE or CANCEL, got '\(other)'.")
+        }
+        if let disposition = try json.optionalString("disposition"), disposition != "INLINE" {
+            throw APIError.invalidParameter("disposition \(disposition) is not supported by this workspace; use INLINE.")
+        }
+        if let format = try json.optionalString("format"), format != "JSON_ARRAY" {
+            throw APIError.invalidParameter("format \(format) requires EXTERNAL_LINKS; use JSON_ARRAY.")
+        }
+        rowLimit = try json.optionalInt("row_limit")
+        byteLimit = try json.optionalInt("byte_limit")
+        if let rowLimit, rowLimit < 0 { throw APIError.invalidParameter("row_limit must not be negative.") }
+        if let byteLimit, byteLimit < 0 { throw APIError.invalidParameter("byte_limit must not be negative.") }
+        var parameters: [Parameter] = []
+        if let raw = json["parameters"] {
+            guard case .array(let items) = raw else { throw APIError.invalidParameter("parameters must be an array.") }
+            for item in items {
+                guard case .object(let fields) = item, case .string(let name)? = fields["name"], !name.isEmpty else {
+                    throw APIError.invalidParameter("each parameter needs a name.")
+                }
+                let value: String?
+                switch fields["value"] {
+                case nil, .null?: value = nil
+                case .string(let text)?: value = text
+                default: throw APIError.invalidParameter("parameter '\(name)': value must be a string.")
+                }
+                parameters.append(Parameter(name: name, value: value, type: try fields.optionalString("type")))
+            }
+        }
+        self.parameters = parameters
+    }
+}
+
+/// One statement's life: PENDING → RUNNING → SUCCEEDED / FAILED / CANCELED, then CLOSED.
+final class Statement: Sendable {
+    enum State: String, Sendable { case PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED, CLOSED }
+
+    struct Column: Sendable, Encodable {
+        let name: String
+        let type_text: String
+        let type_name: String
+        let position: Int
+        let type_precision: Int?
+        let type_scale: Int?
+    }
+
+    struct Chunk: Sendable {
+        let index: Int
+        let rowOffset: Int
+        let rows: [[String?]]
+        let byteCount: Int
+    }
+
+    struct Result: Sendable {
+        let columns: [Column]
+        let chunks: [Chunk]
+        let totalRows: Int
+        let totalBytes: Int
+        let truncated: Bool
+    }
+
+    struct Failure: Sendable {
+        let errorCode: String
+        let message: String
+        let sqlState: String?
+    }
+
+    struct Snapshot: Sendable {
+        let state: State
+        let result: Result?
+        let failure: Failure?
+    }
+
+    private struct Status {
+        var state: State = .PENDING
+        var result: Result?
+        var failure: Failure?
+        var connection: SQLiteConnection?
+        var finishedAt: Double?
+        var cancelRequested = false
+    }
+
+    let id: String
+    let owner: String
+    private let status = Mutex(Status())
+
+    init(id: String, owner: String) {
+        self.id = id
+        self.owner = owner
+    }
+
+    /// The current state; a result older than `resultLifetime` seconds is CLOSED.
+    func snapshot(now: Double = Date().timeIntervalSince1970, resultLifetime: Double = 3600) -> Snapshot {
+        status.withLock { status in
+            if status.state == .SUCCEEDED, let finished = status.finishedAt, now - finished > resultLifetime {
+                status.state = .CLOSED
+                status.result = nil
+            }
+            return Snapshot(state: status.state, result: status.result, failure: status.failure)
+        }
+    }
+
+    var isTerminal: Bool { ![.PENDING, .RUNNING].contains(snapshot().state) }
+
+    /// Moves to RUNNING with the connection a cancel will interrupt; false when already cancelled.
+    func start(_ connection: SQLiteConnection) -> Bool {
+        status.withLock { status in
+            guard status.state == .PENDING, !status.cancelRequested else { return false }
+            status.state = .RUNNING
+            status.connection = connection
+            return true
+        }
+    }
+
+    func finish(_ state: State, result: Result? = nil, failure: Failure? = nil) {
+        status.withLock { status in
+            guard status.state == .PENDING || status.state == .RUNNING else { return }
+            status.state = status.cancelRequested && state != .SUCCEEDED ? .CANCELED : state
+            status.result = status.state == .SUCCEEDED ? result : nil
+            status.failure = status.state == .FAILED ? failure : nil
+            status.connection = nil
+            status.finishedAt = Date().timeIntervalSince1970
+        }
+    }
+
+    /// Requests cancellation: a PENDING statement is CANCELED at once, a RUNNING one is interrupted.
+    func cancel() {
+        let connection: SQLiteConnection? = status.withLock { status in
+            switch status.state {
+            case .PENDING:
+                status.cancelRequested = true
+                status.state = .CANCELED
+                status.finishedAt = Date().timeIntervalSince1970
+                return nil
+            case .RUNNING:
+                status.cancelRequested = true
+                return status.connection
+            default:
+                return nil
+            }
+        }
+        connection?.cancel()
+    }
+}
+
+/// Runs statements on the warehouse: at most `concurrency` at once, each on its own thread and
+/// SQLite connection so a cancel interrupts exactly that statement.
+final class StatementRunner: Sendable {
+    private let warehouse: Warehouse
+    private let chunkBytes: Int
+    private let slots: DispatchSemaphore
+    private let statements = Mutex<[String: Statement]>([:])
+    private let onSchemaChange: @Sendable () -> Void
+
+    /// INLINE results are capped at 25 MiB, as on Databricks.
+    static let inlineLimit = 25 << 20
+
+    init(warehouse: Warehouse, chunkBytes: Int, concurrency: Int, onSchemaChange: @escaping @Sendable () -> Void) {
+        self.warehouse = warehouse
+        self.chunkBytes = chunkBytes
+        slots = DispatchSemaphore(value: concurrency)
+        self.onSchemaChange = onSchemaChange
+    }
+
+    /// A statement of `owner`'s, or nil (another principal's statements do not exist for it).
+    func statement(_ id: String, owner: String) -> Statement? {
+        statements.withLock { $0[id] }.flatMap { $0.owner == owner ? $0 : nil }
+    }
+
+    /// Starts `request` and returns its statement (PENDING until a slot is free).
+    func submit(_ request: ExecuteStatementRequest, owner: String) -> Statement {
+        let statement = Statement(id: Self.newID(), owner: owner)
+        statements.withLock { $0[statement.id] = statement }
+        do {
+            try OSThread.start { [self] in
+                slots.wait()
+                defer { slots.signal() }
+                run(request, statement)
+            }.detach()
+        } catch {
+            statement.finish(.FAILED, failure: .init(errorCode: "TEMPORARILY_UNAVAILABLE", message: "cannot start the statement: \(error)", sqlState: nil))
+        }
+        return statement
+    }
+
+    /// An id shaped like Databricks' (`01ef…-…`).
+    private static func newID() -> String {
+        let hex = Array(UUID().uuidString.lowercased().filter { $0 != "-" })
+        let text = String(hex)
+        func part(_ from: Int, _ length: Int) -> Substring {
+            let start = text.index(text.startIndex, offsetBy: from)
+            return text[start..<text.index(start, offsetBy: length)]
+        }
+        return "01ef\(part(4, 4))-\(part(8, 4))-\(part(12, 4))-\(part(16, 4))-\(part(20, 12))"
+    }
+
+    private func run(_ request: ExecuteStatementRequest, _ statement: Statement) {
+        let catalog = (request.catalog ?? "main").lowercased()
+        let schema = (request.schema ?? "default").lowercased()
+        let connection: SQLiteConnection
+        do {
+            connection = try warehouse.connect(defaultCatalog: catalog, defaultSchema: schema)
+        } catch let error as APIError {
+            statement.finish(.FAILED, failure: .init(errorCode: "BAD_REQUEST", message: error.message, sqlState: "3F000"))
+            return
+        } catch {
+            statement.finish(.FAILED, failure: .init(errorCode: "INTERNAL_ERROR", message: "\(error)", sqlState: nil))
+            return
+        }
+        guard statement.start(connection) else { return }
+        let sql = SQLNames.qualify(request.statement, defaultCatalog: catalog, defaultSchema: schema, known: warehouse.knownSchemas)
+        do {
+            let compiled = try connection.prepare(sql)
+            try bind(request.parameters, to: compiled)
+            let result = try collect(compiled, request: request)
+            if !compiled.isReadOnly {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                for (catalogName, schemas) in warehouse.layout {
+                    for schemaName in schemas { warehouse.syncMetadata(catalog: catalogName, schema: schemaName, now: now) }
+                }
+                warehouse.invalidate()
+                onSchemaChange()
+            }
+            statement.finish(.SUCCEEDED, result: result)
+        } catch let error as SQLiteError where error.isInterrupt {
+            statement.finish(.CANCELED)
+        } catch let error as SQLiteError {
+            statement.finish(.FAILED, failure: Self.describe(error))
+        } catch let error as StatementFailure {
+            statement.finish(.FAILED, failure: error.failure)
+        } catch {
+            statement.finish(.FAILED, failure: .init(errorCode: "INTERNAL_ERROR", message: "\(error)", sqlState: nil))
+        }
+    }
+
+    private struct StatementFailure: Error { let failure: Statement.Failure }
+
+    /// Databricks-like error codes and SQLSTATEs for SQLite's failures.
+    private static func describe(_ error: SQLiteError) -> Statement.Failure {
+        let message = error.message
+        if message.contains("no such table") {
+            return .init(errorCode: "BAD_REQUEST", message: "[TABLE_OR_VIEW_NOT_FOUND] \(message)", sqlState: "42P01")
+        }
+        if message.contains("no such column") {
+            return .init(errorCode: "BAD_REQUEST", message: "[UNRESOLVED_COLUMN] \(message)", sqlState: "42703")
+        }
+        if message.contains("syntax error") || message.contains("incomplete input") || message.contains("unrecognized token") {
+            return .init(errorCode: "BAD_REQUEST", message: "[PARSE_SYNTAX_ERROR] \(message)", sqlState: "42601")
+        }
+        if message.contains("already exists") {
+            return .init(errorCode: "BAD_REQUEST", message: "[TABLE_OR_VIEW_ALREADY_EXISTS] \(message)", sqlState: "42P07")
+        }
+        return .init(errorCode: "BAD_REQUEST", message: message, sqlState: "42000")
+    }
+
+    private func bind(_ parameters: [ExecuteStatementRequest.Parameter], to statement: SQLiteStatement) throws {
+        let byName = Dictionary(parameters.map { ($0.name.lowercased(), $0) }) { _, last in last }
+        for (offset, marker) in statement.parameterNames.enumerated() {
+            guard let marker, marker.hasPrefix(":") || marker.hasPrefix("@") || marker.hasPrefix("$") else {
+                throw StatementFailure(failure: .init(errorCode: "BAD_REQUEST", message: "[UNBOUND_SQL_PARAMETER] positional parameters (?) are not supported; use named markers (:name).", sqlState: "42P02"))
+            }
+            let name = String(marker.dropFirst()).lowercased()
+            guard let parameter = byName[name] else {
+                throw StatementFailure(failure: .init(errorCode: "BAD_REQUEST", message: "[UNBOUND_SQL_PARAMETER] Found the unbound parameter: \(name).", sqlState: "42P02"))
+            }
+            try statement.bind(try Self.value(parameter), at: offset + 1)
+        }
+    }
+
+    /// A parameter's value, cast like Databricks casts it.
+    private static func value(_ parameter: ExecuteStatementRequest.Parameter) throws -> SQLiteValue {
+        guard let text = parameter.value else { return .null }
+        let type = (parameter.type ?? "STRING").uppercased()
+        func castError() -> StatementFailure {
+            StatementFailure(failure: .init(errorCode: "BAD_REQUEST", message: "[INVALID_PARAMETER_VALUE] cannot cast '\(text)' to \(type) for parameter \(parameter.name).", sqlState: "22018"))
+        }
+        switch type {
+        case "INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "LONG", "SHORT", "BYTE":
+            guard let number = Int64(text.trimmingSpaces) else { throw castError() }
+            return .integer(number)
+        case "DOUBLE", "FLOAT", "REAL":
+            guard let number = Double(text.trimmingSpaces) else { throw castError() }
+            return .real(number)
+        case "BOOLEAN":
+            switch text.lowercased() {
+            case "true": return .integer(1)
+            case "false": return .integer(0)
+            default: throw castError()
+            }
+        case _ where type.hasPrefix("DECIMAL"):
+            guard let number = Double(text.trimmingSpaces) else { throw castError() }
+            return .real(number)
+        default:
+            return .text(text)
+        }
+    }
+
+    /// Runs the statement to completion and cuts the rows into chunks.
+    private func collect(_ statement: SQLiteStatement, request: ExecuteStatementRequest) throws -> Statement.Result {
+        var chunks: [Statement.Chunk] = []
+        var current: [[String?]] = []
+        var currentBytes = 0, totalRows = 0, totalBytes = 0, truncated = false
+        var columns: [Statement.Column] = []
+        var formatters: [(SQLiteStatement, Int) -> String?] = []
+        let byteLimit = min(request.byteLimit ?? Self.inlineLimit, Self.inlineLimit)
+
+        func describeColumns() {
+            columns = (0..<statement.columnCount).map { index in
+                let declared = statement.declaredType(index) ?? Self.inferredType(statement, index)
+                let type = ColumnType.describe(declared)
+                return Statement.Column(name: statement.columnName(index), type_text: type.text, type_name: type.name,
+                                        position: index, type_precision: type.precision, type_scale: type.scale)
+            }
+            formatters = columns.map { Self.formatter(for: $0) }
+        }
+
+        while try statement.step() {
+            if columns.isEmpty { describeColumns() }
+            if let rowLimit = request.rowLimit, totalRows >= rowLimit {
+                truncated = true
+                break
+            }
+            let row = (0..<columns.count).map { formatters[$0](statement, $0) }
+            let size = row.reduce(4) { $0 + ($1?.utf8.count ?? 4) + 3 }
+            if totalBytes + size > byteLimit {
+                guard request.byteLimit != nil else {
+                    throw StatementFailure(failure: .init(errorCode: "BAD_REQUEST", message: "The result exceeds the INLINE limit of 25 MiB; use disposition EXTERNAL_LINKS or a row_limit.", sqlState: nil))
+                }
+                truncated = true
+                break
+            }
+            if !current.isEmpty, currentBytes + size > chunkBytes {
+                chunks.append(.init(index: chunks.count, rowOffset: totalRows - current.count, rows: current, byteCount: currentBytes))
+                current = []
+                currentBytes = 0
+            }
+            current.append(row)
+            currentBytes += size
+            totalBytes += size
+            totalRows += 1
+        }
+        if columns.isEmpty { describeColumns() }
+        if !current.isEmpty || chunks.isEmpty {
+            chunks.append(.init(index: chunks.count, rowOffset: totalRows - current.count, rows: current, byteCount: currentBytes))
+        }
+        return Statement.Result(columns: columns, chunks: chunks, totalRows: totalRows, totalBytes: totalBytes, truncated: truncated)
+    }
+
+    private static func inferredType(_ statement: SQLiteStatement, _ index: Int) -> String {
+        switch statement.value(index) {
+        case .integer: return "BIGINT"
+        case .real: return "DOUBLE"
+        default: return "STRING"
+        }
+    }
+
+    /// Renders cells as Databricks does in JSON_ARRAY: strings, or null.
+    private static func formatter(for column: Statement.Column) -> (SQLiteStatement, Int) -> String? {
+        switch column.type_name {
+        case "BOOLEAN":
+            return { statement, index in
+                switch statement.value(index) {
+                case .null: return nil
+                case .integer(let value): return value != 0 ? "true" : "false"
+                default: return statement.text(index)
+                }
+            }
+        case "DECIMAL":
+            let scale = column.type_scale ?? 0
+            return { statement, index in
+                switch statement.value(index) {
+                case .null: return nil
+                case .real(let value): return fixed(value, scale: scale)
+                case .integer(let value): return fixed(Double(value), scale: scale)
+                default: return statement.text(index)
+                }
+            }
+        case "DOUBLE", "FLOAT":
+            return { statement, index in
+                switch statement.value(index) {
+                case .null: return nil
+                case .integer(let value): return "\(Double(value))"
+                case .real(let value): return "\(value)"
+                default: return statement.text(index)
+                }
+            }
+        case "TIMESTAMP":
+            // Databricks renders timestamps as ISO 8601 in UTC: 2016-01-02T16:35:50.000Z.
+            return { statement, index in
+                guard let text = statement.text(index) else { return nil }
+                guard text.count == 19, text.dropFirst(10).first == " " else { return text }
+                return text.prefix(10) + "T" + text.suffix(8) + ".000Z"
+            }
+        default:
+            return { statement, index in statement.text(index) }
+        }
+    }
+
+    /// `value` with exactly `scale` decimals.
+    static func fixed(_ value: Double, scale: Int) -> String {
+        var factor = 1.0
+        for _ in 0..<scale { factor *= 10 }
+        let scaled = (abs(value) * factor).rounded()
+        guard scaled < 9e18 else { return "\(value)" }
+        let digits = String(Int64(scaled))
+        let sign = value < 0 && scaled > 0 ? "-" : ""
+        guard scale > 0 else { return sign + digits }
+        let padded = String(repeating: "0", count: max(0, scale + 1 - digits.count)) + digits
+        return sign + padded.dropLast(scale) + "." + padded.suffix(scale)
+    }
+}
+
+extension String {
+    var trimmingSpaces: Substring {
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
+        return self[start..<max(start, end)]
+    }
+}
