@@ -46,16 +46,7 @@ extension WorkspaceSimulator {
                 try file.write(Array(buffer.readableBytesView))
             }
             file.close()
-            let parent = String(target.diskPath[..<(target.diskPath.lastIndex(of: "/") ?? target.diskPath.endIndex)])
-            if let blocking = FileStatus.of(parent), !blocking.isDirectory {
-                throw APIError(.conflict, "ALREADY_EXISTS", "A file exists where a parent directory of \(target.apiPath) is needed.")
-            }
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            if !overwrite, FileStatus.of(target.diskPath) != nil {
-                throw APIError(.conflict, "ALREADY_EXISTS", "The file \(target.apiPath) already exists.")
-            }
-            if FileStatus.of(target.diskPath) != nil { try FileManager.default.removeItem(atPath: target.diskPath) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: target.diskPath)
+            try place(temporary, at: target, overwrite: overwrite)
         } catch {
             file.close()
             try? FileManager.default.removeItem(atPath: temporary)

@@ -24,6 +24,10 @@ extension WorkspaceSimulator {
         case 3 where s == ["oidc", "v1", "token"] && m == .post: return open("token") { try await $0.token($1) }
         default: break
         }
+        if s.count >= 4, s[0] == "sim", s[1] == "presigned" {
+            let rest = Array(s.dropFirst(2))
+            return open("presigned.\(rest[0])") { try await $0.presignedTransfer(rest, $1) }
+        }
         if s.count >= 2, s[0] == "sim", s[1] == "admin" {
             switch (m, Array(s.dropFirst(2))) {
             case (.get, ["counters"]): return open("admin.counters") { $0.adminCounters($1) }
@@ -67,7 +71,10 @@ extension WorkspaceSimulator {
         case "fs":
             guard r.count >= 2 else { return nil }
             let path = "/" + r.dropFirst(2).joined(separator: "/")
+            if r.count == 2, m == .post, r[1] == "create-upload-part-urls" { return api("files.create-upload-part-urls") { try await $0.presignedURLs("upload", $1) } }
+            if r.count == 2, m == .post, r[1] == "create-abort-upload-url" { return api("files.create-abort-upload-url") { try await $0.presignedURLs("abort", $1) } }
             switch (r[1], m) {
+            case ("files", .post): return api("files.action") { try await $0.fileAction(path, $1) }
             case ("files", .put): return api("files.put") { try await $0.putFile(path, $1) }
             case ("files", .get): return api("files.get") { try $0.getFile(path, $1, head: false) }
             case ("files", .head): return api("files.head") { try $0.getFile(path, $1, head: true) }
@@ -76,7 +83,7 @@ extension WorkspaceSimulator {
             case ("directories", .get): return api("directories.get") { try $0.listDirectory(path, $1) }
             case ("directories", .head): return api("directories.head") { try $0.headDirectory(path, $1) }
             case ("directories", .delete): return api("directories.delete") { try $0.deleteDirectory(path, $1) }
-            default: return nil  // multipart uploads and download URLs: not offered (the SDK falls back)
+            default: return nil  // presigned download URLs are not offered (the SDK falls back to GET)
             }
         case "dbfs":
             guard r.count == 2 else { return nil }

@@ -71,14 +71,18 @@ final class Warehouse: Sendable {
         Set(layout.flatMap { catalog, schemas in schemas.map { "\(catalog).\($0)" } })
     }
 
-    /// A connection whose `main` is the default schema and which sees every other schema under its
+    /// A connection whose `main` is the default schema (an empty private database when the catalog
+    /// has no such schema) and which sees every other schema under its
     /// `"catalog.schema"` alias.
     func connect(defaultCatalog: String, defaultSchema: String) throws -> SQLiteConnection {
         let layout = self.layout
-        guard layout[defaultCatalog]?.contains(defaultSchema) == true else {
-            throw APIError.notFound("SCHEMA_DOES_NOT_EXIST", "Schema '\(defaultCatalog).\(defaultSchema)' does not exist.")
+        guard layout[defaultCatalog] != nil else {
+            throw APIError.notFound("CATALOG_DOES_NOT_EXIST", "Catalog '\(defaultCatalog)' does not exist.")
         }
-        let connection = try SQLiteConnection(path: databasePath(catalog: defaultCatalog, schema: defaultSchema), create: false)
+        // Without the default schema (a catalog lacking `default`), names must be qualified.
+        let hasDefault = layout[defaultCatalog]?.contains(defaultSchema) == true
+        let connection = try SQLiteConnection(path: hasDefault ? databasePath(catalog: defaultCatalog, schema: defaultSchema) : ":memory:",
+                                              create: !hasDefault)
         for (catalog, schemas) in layout {
             for schema in schemas where !(catalog == defaultCatalog && schema == defaultSchema) {
                 let path = databasePath(catalog: catalog, schema: schema).replacing("'", with: "''")

@@ -13,6 +13,7 @@ public final class WorkspaceSimulator: Sendable {
     let warehouse: Warehouse
     let statements: StatementRunner
     let files: FileStore
+    let multipart: MultipartUploads
     let logger: Logger
 
     /// Prepares the data directory (sample data, volumes, DBFS root); can take a few seconds the
@@ -40,6 +41,7 @@ public final class WorkspaceSimulator: Sendable {
         statements = StatementRunner(warehouse: warehouse, chunkBytes: configuration.result_chunk_bytes,
                                      concurrency: configuration.warehouse_concurrency, onSchemaChange: {})
         files = try FileStore(dataDirectory: configuration.data_directory, volumes: configuration.volumes)
+        multipart = MultipartUploads(dataDirectory: configuration.data_directory)
     }
 
     /// Serves until cancelled (SIGTERM/SIGINT end it gracefully). `onReady` gets the bound port.
