@@ -65,7 +65,7 @@ extension WorkspaceSimulator {
             if let status = FileStatus.of(target.disk), status.isDirectory || !overwrite { throw Self.exists(target.api) }
             let temporary = files.temporaryPath(dataDirectory: configuration.data_directory)
             _ = try StreamFile(path: temporary, mode: .createTruncate(permissions: 0o644))
-            return JSONResponse.make(["handle": files.openHandle(path: target.disk, disk: target.disk, temporary: temporary)])
+            return JSONResponse.make(["handle": files.openHandle(disk: target.disk, temporary: temporary)])
         case "add-block":
             guard let handle = try body.optionalInt("handle"), let open = files.useHandle(Int64(handle)) else {
                 throw APIError.notFound("RESOURCE_DOES_NOT_EXIST", "The handle does not exist or has expired.")

@@ -89,12 +89,21 @@ final class FileStore: Sendable {
 
     // MARK: DBFS streaming handles
 
+    /// A `create` handle unused this long is gone (Databricks: 10 minutes).
+    static let handleIdleTimeout: Double = 600
+
     /// Opens a handle for `create`; the file appears at `close`.
-    func openHandle(path: String, disk: String, temporary: String) -> Int64 {
-        dbfsHandles.withLock { state in
+    func openHandle(disk: String, temporary: String) -> Int64 {
+        let now = Date().timeIntervalSince1970
+        return dbfsHandles.withLock { state in
+            // Handles idle past their timeout are abandoned uploads: drop them and their files.
+            for (number, entry) in state.open where now - entry.lastUsed > Self.handleIdleTimeout {
+                state.open[number] = nil
+                try? FileManager.default.removeItem(atPath: entry.temporary)
+            }
             let handle = state.next
             state.next += 1
-            state.open[handle] = DBFSHandle(path: disk, temporary: temporary, lastUsed: Date().timeIntervalSince1970)
+            state.open[handle] = DBFSHandle(path: disk, temporary: temporary, lastUsed: now)
             return handle
         }
     }
@@ -104,7 +113,7 @@ final class FileStore: Sendable {
         let now = Date().timeIntervalSince1970
         return dbfsHandles.withLock { state in
             guard var entry = state.open[handle] else { return nil }
-            if now - entry.lastUsed > 600 {
+            if now - entry.lastUsed > Self.handleIdleTimeout {
                 state.open[handle] = nil
                 try? FileManager.default.removeItem(atPath: entry.temporary)
                 return nil

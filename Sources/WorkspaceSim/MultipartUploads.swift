@@ -15,6 +15,7 @@ final class MultipartUploads: Sendable {
         let overwrite: Bool
         let signature: String
         let folder: String
+        let startedAt: Double
         var etags: [Int: String] = [:]
     }
 
@@ -27,7 +28,16 @@ final class MultipartUploads: Sendable {
         let token = SecureRandom.hex(24)
         let folder = temporaryRoot + "/multipart-" + token
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        sessions.withLock { $0[token] = Session(owner: owner, target: target, overwrite: overwrite, signature: SecureRandom.hex(16), folder: folder) }
+        let now = Date().timeIntervalSince1970
+        sessions.withLock { sessions in
+            // Sessions never completed or aborted within a day are dropped with their parts.
+            for (old, session) in sessions where now - session.startedAt > 86_400 {
+                sessions[old] = nil
+                try? FileManager.default.removeItem(atPath: session.folder)
+            }
+            sessions[token] = Session(owner: owner, target: target, overwrite: overwrite, signature: SecureRandom.hex(16),
+                                      folder: folder, startedAt: now)
+        }
         return token
     }
 

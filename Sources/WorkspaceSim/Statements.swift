@@ -153,6 +153,9 @@ final class Statement: Sendable {
 
     var isTerminal: Bool { ![.PENDING, .RUNNING].contains(snapshot().state) }
 
+    /// When the statement reached a terminal state (seconds since the epoch), if it has.
+    var finishedAt: Double? { status.withLock { $0.finishedAt } }
+
     /// Moves to RUNNING with the connection a cancel will interrupt; false when already cancelled.
     func start(_ connection: SQLiteConnection) -> Bool {
         status.withLock { status in
@@ -200,8 +203,11 @@ final class StatementRunner: Sendable {
     private let warehouse: Warehouse
     private let chunkBytes: Int
     private let slots: DispatchSemaphore
-    private let statements = Mutex<[String: Statement]>([:])
+    private let statements = Mutex<(byID: [String: Statement], lastPurge: Double)>(([:], 0))
     private let onSchemaChange: @Sendable () -> Void
+
+    /// Seconds after its end when a statement is forgotten.
+    static let forgetAfter: Double = 12 * 3600
 
     /// INLINE results are capped at 25 MiB, as on Databricks.
     static let inlineLimit = 25 << 20
@@ -215,13 +221,24 @@ final class StatementRunner: Sendable {
 
     /// A statement of `owner`'s, or nil (another principal's statements do not exist for it).
     func statement(_ id: String, owner: String) -> Statement? {
-        statements.withLock { $0[id] }.flatMap { $0.owner == owner ? $0 : nil }
+        statements.withLock { $0.byID[id] }.flatMap { $0.owner == owner ? $0 : nil }
     }
 
     /// Starts `request` and returns its statement (PENDING until a slot is free).
     func submit(_ request: ExecuteStatementRequest, owner: String) -> Statement {
         let statement = Statement(id: Self.newID(), owner: owner)
-        statements.withLock { $0[statement.id] = statement }
+        let now = Date().timeIntervalSince1970
+        statements.withLock { state in
+            state.byID[statement.id] = statement
+            // Once a minute: results older than an hour are CLOSED (dropped), and statements
+            // 12 hours past their end are forgotten (404), as on Databricks.
+            guard now - state.lastPurge > 60 else { return }
+            state.lastPurge = now
+            for (id, old) in state.byID {
+                guard let finished = old.finishedAt else { continue }
+                if now - finished > Self.forgetAfter { state.byID[id] = nil } else { _ = old.snapshot(now: now) }
+            }
+        }
         do {
             try OSThread.start { [self] in
                 slots.wait()
