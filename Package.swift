@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         // Thin C system-library targets: headers and link flags only.
@@ -46,6 +47,17 @@ let package = Package(
                 "FireflyPostgres", "FireflyCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Identity: OIDC login (discovery, PKCE, ID-token checks with jwt-kit), sessions, CSRF.
+        .target(
+            name: "FireflyIdentity",
+            dependencies: [
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySystem",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -77,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyFCGI",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres",
+                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -86,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyAdmin",
             dependencies: [
-                "FireflyCore", "FireflyPostgres",
+                "FireflyCore", "FireflyPostgres", "FireflyIdentity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -96,12 +108,15 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "FireflyUnitTests",
-            dependencies: ["FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim"],
+            dependencies: [
+                "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity",
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "FireflyIntegrationTests",
-            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem"],
+            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem", "FireflyCrypto"],
             swiftSettings: strict
         ),
     ]

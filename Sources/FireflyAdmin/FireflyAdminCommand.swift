@@ -10,7 +10,7 @@ struct FireflyAdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firefly-admin",
         abstract: "FireFly administration.",
-        subcommands: [Migrate.self, SchemaVersion.self]
+        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self]
     )
 }
 

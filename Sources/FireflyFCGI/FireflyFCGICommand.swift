@@ -1,5 +1,6 @@
 import ArgumentParser
 import FireflyCore
+import FireflyIdentity
 import FireflySystem
 import FoundationEssentials
 import Logging
@@ -29,6 +30,8 @@ extension FireflyFCGICommand {
             let configuration: FireflyConfiguration
             do {
                 configuration = try await FireflyConfiguration.load(filePath: config, environment: environment)
+                // Secrets the workers will need (client secrets, vault key) must be readable now.
+                _ = try Identity(settings: configuration.identity, logger: Logger(label: "firefly.master"))
             } catch {
                 FireflyFCGICommand.printToStandardError("firefly-fcgi: configuration error: \(error)")
                 throw ExitCode(78)  // EX_CONFIG

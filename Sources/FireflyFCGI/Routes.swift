@@ -1,12 +1,19 @@
 import FireflyCore
+import FireflyIdentity
 
 /// FireFly's route table.
 enum Routes {
-    static func make(configuration: FireflyConfiguration) -> Router<Handler> {
+    static func make(configuration: FireflyConfiguration, identity: Identity) -> Router<Handler> {
         var router = Router<Handler>()
         router.add("GET", "/healthz", HealthHandlers.healthz)
         router.add("GET", "/readyz", HealthHandlers.readyz)
         router.add("GET", "/pool-status", PoolStatusHandler.handler)
+        router.add("GET", "/auth/login", AuthHandlers.login(identity))
+        router.add("GET", "/auth/callback", AuthHandlers.callback(identity))
+        router.add("POST", "/auth/logout", AuthHandlers.logout(identity))
+        router.add("GET", "/auth/check", AuthHandlers.check(identity))
+        router.add("GET", "/auth/page-login", AuthHandlers.pageLogin)
+        router.add("GET", "/api/me", AuthHandlers.me(identity))
         if configuration.testRoutesEnabled {
             router.add("GET", "/api/_test/sleep", TestHandlers.sleep)
             router.add("POST", "/api/_test/echo", TestHandlers.echo)

@@ -54,6 +54,41 @@ public final class PostgresConnection {
         try consume(PQexec(handle, sql))
     }
 
+    /// A notification received on a channel this connection listens to (`LISTEN`).
+    public struct Notification: Sendable {
+        public let channel: String
+        public let payload: String
+    }
+
+    /// Waits up to `timeoutMilliseconds` for notifications and returns those that arrived; throws
+    /// a connection error when the server went away (the caller reconnects and re-listens).
+    public func waitForNotifications(timeoutMilliseconds: Int32) throws -> [Notification] {
+        var received = drainNotifications()
+        guard received.isEmpty else { return received }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { throw PostgresError(kind: .connection, sqlState: nil, message: "no connection") }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&descriptor, 1, timeoutMilliseconds)
+        if ready < 0 && errno != EINTR { throw PostgresError(kind: .connection, sqlState: nil, message: "poll failed") }
+        if ready > 0 {
+            guard PQconsumeInput(handle) == 1, isUsable else {
+                throw PostgresError(kind: .connection, sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)))
+            }
+            received = drainNotifications()
+        }
+        return received
+    }
+
+    private func drainNotifications() -> [Notification] {
+        var notifications: [Notification] = []
+        while let notice = PQnotifies(handle) {
+            notifications.append(Notification(channel: String(cString: notice.pointee.relname),
+                                              payload: notice.pointee.extra.map { String(cString: $0) } ?? ""))
+            PQfreemem(notice)
+        }
+        return notifications
+    }
+
     @discardableResult
     private func consume(_ result: OpaquePointer?) throws -> QueryResult {
         guard let result else {

@@ -73,7 +73,7 @@ public enum ConfigValueParser {
     }
 }
 
-extension String {
+extension StringProtocol {
     var trimmingSpaces: String {
         String(self.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }

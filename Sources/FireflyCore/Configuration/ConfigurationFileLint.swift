@@ -19,7 +19,7 @@ enum ConfigurationFileLint {
             if name.hasSuffix("_PASSWORD") || name.hasSuffix("_SECRET") || name.hasSuffix("_KEY") || name.hasSuffix("_TOKEN") {
                 throw ConfigurationError(key: name, problem: "secrets are not accepted in the configuration file; give a file path (…_FILE) or a systemd credential instead")
             }
-            if name.hasPrefix("FIREFLY_"), !ConfigurationKeys.names.contains(name) {
+            if name.hasPrefix("FIREFLY_"), !ConfigurationKeys.names.contains(name), !OIDCProviderSettings.isProviderKey(name) {
                 throw ConfigurationError(key: name, problem: "unknown key (line \(number + 1) of \(path))")
             }
         }

@@ -29,6 +29,13 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_REQUEST_MAX_BODY_BYTES", defaultValue: "10m", meaning: "Largest request body (413 above)."),
         Key(name: "FIREFLY_DATABASE_URL", defaultValue: nil, meaning: "libpq connection string or URI, without a password."),
         Key(name: "FIREFLY_DATABASE_PASSWORD_FILE", defaultValue: "", meaning: "File holding the database password (default: systemd credential database-password, if any)."),
+        Key(name: "FIREFLY_PUBLIC_URL", defaultValue: "", meaning: "FireFly's public origin, e.g. https://firefly.example.com (login redirects and the CSRF origin check); required with OIDC providers."),
+        Key(name: "FIREFLY_OIDC_PROVIDERS", defaultValue: "", meaning: "Comma-separated provider names; each has FIREFLY_OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET_FILE, and optionally _SCOPES, _GROUPS_CLAIM, _DISPLAY_NAME."),
+        Key(name: "FIREFLY_OIDC_ALLOW_HTTP_LOOPBACK", defaultValue: "false", meaning: "Allow plain-http issuers on 127.0.0.1/localhost (tests and the local demo only)."),
+        Key(name: "FIREFLY_OIDC_REFRESH_INTERVAL", defaultValue: "15m", meaning: "How often a session's refresh token is re-checked at the provider; a refusal ends the session (0 = never)."),
+        Key(name: "FIREFLY_SESSION_IDLE_TIMEOUT", defaultValue: "30m", meaning: "A session unused this long ends."),
+        Key(name: "FIREFLY_SESSION_LIFETIME", defaultValue: "12h", meaning: "A session ends this long after login, however active."),
+        Key(name: "FIREFLY_VAULT_KEY_FILE", defaultValue: "", meaning: "File with the vault key, 64 hex characters (default: the systemd credential vault-key); encrypts refresh tokens."),
         Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
         Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
     ]

@@ -20,6 +20,8 @@ public struct FireflyConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// Whether the `/api/_test/*` routes exist.
     public var testRoutesEnabled: Bool
+    /// OIDC providers, sessions, vault key.
+    public var identity: IdentitySettings
     /// Every key's resolved text value; handed to workers so that they run the configuration the
     /// master validated, even if the file changes later without a reload.
     public var resolvedValues: [String: String]
@@ -52,6 +54,13 @@ public struct FireflyConfiguration: Sendable, Equatable {
                 values[key.name] = fallback
             } else {
                 throw ConfigurationError(key: key.name, problem: "is required but not set")
+            }
+        }
+        // Per-provider keys, named after the providers listed.
+        for name in (values["FIREFLY_OIDC_PROVIDERS"] ?? "").split(separator: ",") {
+            for suffix in OIDCProviderSettings.keySuffixes {
+                let key = OIDCProviderSettings.key(String(name.trimmingSpaces), suffix)
+                if let text = reader.string(forKey: ConfigKey([key.lowercased()])), !text.isEmpty { values[key] = text }
             }
         }
         return try FireflyConfiguration(values: values, environment: environment)
@@ -89,6 +98,7 @@ public struct FireflyConfiguration: Sendable, Equatable {
         }
         logLevel = level
         testRoutesEnabled = try P.boolean(text("FIREFLY_TEST_ROUTES"), key: "FIREFLY_TEST_ROUTES")
+        identity = try IdentitySettings.parse(values, environment: environment)
         resolvedValues = values
     }
 }

@@ -25,6 +25,63 @@ public enum Migrations {
                 created_at  timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(version: 2, name: "identity", sql: """
+            CREATE TABLE users (
+                id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                issuer        text NOT NULL,
+                subject       text NOT NULL,
+                email         text,
+                name          text,
+                created_at    timestamptz NOT NULL DEFAULT now(),
+                last_login_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (issuer, subject)
+            );
+            CREATE INDEX users_email ON users (lower(email));
+            -- How users find their organization: an email domain, a value of the groups claim, or
+            -- an explicit membership (by email) set with firefly-admin.
+            CREATE TABLE organization_rules (
+                organization_id bigint NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+                kind            text NOT NULL CHECK (kind IN ('email_domain', 'group', 'member_email')),
+                value           text NOT NULL CHECK (length(value) BETWEEN 1 AND 320),
+                PRIMARY KEY (kind, value, organization_id)
+            );
+            -- Login transactions: one row per started login, keyed by the SHA-256 of `state`,
+            -- consumed exactly once by the callback.
+            CREATE TABLE login_transactions (
+                state_hash    bytea PRIMARY KEY,
+                provider      text NOT NULL,
+                nonce         text NOT NULL,
+                code_verifier text NOT NULL,
+                return_to     text NOT NULL,
+                expires_at    timestamptz NOT NULL
+            );
+            CREATE INDEX login_transactions_expiry ON login_transactions (expires_at);
+            -- Sessions: only the SHA-256 of the cookie value is stored.
+            CREATE TABLE sessions (
+                id_hash           bytea PRIMARY KEY,
+                user_id           bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                organization_id   bigint NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+                provider          text NOT NULL,
+                csrf_token        text NOT NULL,
+                created_at        timestamptz NOT NULL DEFAULT now(),
+                last_seen_at      timestamptz NOT NULL DEFAULT now(),
+                expires_at        timestamptz NOT NULL,
+                refresh_token_enc text,
+                id_token_enc      text,
+                next_refresh_at   timestamptz
+            );
+            CREATE INDEX sessions_user ON sessions (user_id);
+            CREATE INDEX sessions_expiry ON sessions (expires_at);
+            -- Every deleted session (logout, expiry, admin revocation, plain SQL) is announced, so
+            -- each worker's session cache drops it at once.
+            CREATE FUNCTION firefly_session_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('firefly_sessions', encode(OLD.id_hash, 'hex'));
+                RETURN OLD;
+            END $$;
+            CREATE TRIGGER sessions_deleted AFTER DELETE ON sessions
+                FOR EACH ROW EXECUTE FUNCTION firefly_session_deleted();
+            """),
     ]
 
     /// The newest version this build knows.

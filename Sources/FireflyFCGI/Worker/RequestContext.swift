@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyFastCGI
+import FireflyIdentity
 import FireflySystem
 import Logging
 
@@ -21,6 +22,8 @@ final class RequestContext {
     let deadline: UInt64
     private let slot: FastCGIRequest
     private(set) var bodyBytesRead = 0
+    /// The caller's session, when the dispatcher has validated one (every `/api/` request with login configured).
+    var session: SessionInfo?
 
     init(request: Request, routeParameters: [String: String], logger: Logger, database: DatabaseConnector,
          configuration: FireflyConfiguration, deadline: UInt64, slot: FastCGIRequest) {

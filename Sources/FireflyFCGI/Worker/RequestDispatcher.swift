@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyFastCGI
+import FireflyIdentity
 import FireflySystem
 import Logging
 
@@ -9,6 +10,7 @@ import Logging
 struct RequestDispatcher: Sendable {
     let router: Router<Handler>
     let configuration: FireflyConfiguration
+    let identity: Identity
     let logger: Logger
 
     /// Per-thread state: the thread's own database connection.
@@ -34,6 +36,18 @@ struct RequestDispatcher: Sendable {
         do {
             let request = try makeRequest(parameters, requestID: requestID)
             method = request.method
+            // With login configured, every API call needs a session before anything else (an
+            // unauthenticated caller learns nothing about which routes exist).
+            var apiSession: SessionInfo?
+            if identity.isEnabled, request.pathSegments.first == "api", request.pathSegments.dropFirst().first != "_test" {
+                apiSession = try session.database.withConnection {
+                    try identity.validate(cookieHeader: request.headers["cookie"], connection: $0)
+                }
+                guard apiSession != nil else {
+                    throw APIError(status: 401, code: "unauthenticated", message: "Sign in first: no valid session.",
+                                   headers: [("Set-Cookie", Identity.clearedCookie)])
+                }
+            }
             switch router.route(method: request.method, segments: request.pathSegments) {
             case .notFound:
                 throw APIError.notFound("No route for \(request.method) \(request.rawPath).")
@@ -45,6 +59,7 @@ struct RequestDispatcher: Sendable {
                     request: request, routeParameters: match.parameters, logger: logger,
                     database: session.database, configuration: configuration,
                     deadline: started + UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000, slot: slot)
+                handlerContext.session = apiSession
                 context = handlerContext
                 response = try match.handler(handlerContext)
             }

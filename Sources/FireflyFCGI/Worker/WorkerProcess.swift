@@ -1,4 +1,6 @@
 import FireflyCore
+import FireflyIdentity
+import FireflyPostgres
 import FireflySystem
 import Logging
 #if canImport(Glibc)
@@ -29,8 +31,17 @@ struct WorkerProcess {
             return 1
         }
 
+        let identity: Identity
+        do {
+            identity = try Identity(settings: configuration.identity, logger: logger)
+        } catch {
+            logger.critical("identity configuration error", metadata: ["error": "\(error)"])
+            return 78
+        }
+        if identity.isEnabled { startSessionListener(identity) }
         let stats = WorkerStats()
-        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration), configuration: configuration, logger: logger)
+        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity),
+                                           configuration: configuration, identity: identity, logger: logger)
         let loop = AcceptLoop(
             listenFD: listenFD,
             keepAliveIdleMilliseconds: Int32(configuration.pool.keepAliveIdleTimeoutMilliseconds),
@@ -94,6 +105,21 @@ struct WorkerProcess {
             // Interrupt threads idle in accept or on a kept connection; busy ones have the signal
             // blocked and see `stopping` when they finish.
             threads.forEach { $0.signal(AcceptLoop.wakeSignal) }
+        }
+    }
+
+    /// One thread per worker listens for session deletions so cached sessions are evicted at once.
+    private func startSessionListener(_ identity: Identity) {
+        let database = configuration.database
+        let logger = self.logger
+        do {
+            try OSThread.start {
+                identity.sessions.listen(connect: {
+                    try PostgresConnection(connectionString: database.url, password: try database.readPassword(), applicationName: "firefly-listener")
+                }, logger: logger)
+            }.detach()
+        } catch {
+            logger.error("cannot start the session listener; sessions are read from the database on every request", metadata: ["error": "\(error)"])
         }
     }
 

@@ -1,0 +1,153 @@
+import FoundationEssentials
+
+/// One configured OpenID Connect provider (`FIREFLY_OIDC_<NAME>_*`).
+public struct OIDCProviderSettings: Sendable, Equatable {
+    /// Lower-case name, as in `FIREFLY_OIDC_PROVIDERS` (`okta`, `keycloak`…).
+    public var name: String
+    public var displayName: String
+    /// The issuer; discovery is `<issuer>/.well-known/openid-configuration`.
+    public var issuer: String
+    public var clientID: String
+    /// Where the client secret is read from (a file, or the systemd credential `oidc-<name>-client-secret`).
+    public var clientSecretFile: String?
+    public var scopes: [String]
+    /// The claim holding the user's groups (for organization rules).
+    public var groupsClaim: String
+
+    /// The per-provider keys a configuration may hold.
+    public static let keySuffixes = ["ISSUER", "CLIENT_ID", "CLIENT_SECRET_FILE", "SCOPES", "GROUPS_CLAIM", "DISPLAY_NAME"]
+
+    /// `FIREFLY_OIDC_<NAME>_<SUFFIX>`.
+    public static func key(_ name: String, _ suffix: String) -> String { "FIREFLY_OIDC_\(name.uppercased())_\(suffix)" }
+
+    /// True for a well-formed per-provider key (`FIREFLY_OIDC_OKTA_ISSUER`).
+    public static func isProviderKey(_ key: String) -> Bool {
+        guard key.hasPrefix("FIREFLY_OIDC_") else { return false }
+        for suffix in keySuffixes where key.hasSuffix("_" + suffix) {
+            let name = key.dropFirst("FIREFLY_OIDC_".count).dropLast(suffix.count + 1)
+            return !name.isEmpty && name.allSatisfy { ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") }
+        }
+        return false
+    }
+}
+
+/// Login, sessions and the vault key.
+public struct IdentitySettings: Sendable, Equatable {
+    /// FireFly's public origin (`https://firefly.example.com`): redirect URIs and the CSRF origin check.
+    public var publicURL: String
+    public var providers: [OIDCProviderSettings]
+    /// Lets issuers on `http://127.0.0.1`/`localhost` be used (tests and the local demo only).
+    public var allowHTTPLoopbackIssuers: Bool
+    /// How often a session's refresh token is checked against the provider (0 = never).
+    public var refreshIntervalSeconds: Int
+    public var sessionIdleTimeoutSeconds: Int
+    public var sessionLifetimeSeconds: Int
+    /// The vault key file (64 hex characters); default: the systemd credential `vault-key`.
+    public var vaultKeyFile: String?
+    /// `$CREDENTIALS_DIRECTORY`, for secrets given as systemd credentials.
+    public var credentialsDirectory: String?
+
+    /// The origin part of `publicURL` (scheme://host[:port]).
+    public var publicOrigin: String {
+        var text = publicURL
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    /// The callback every provider redirects to.
+    public var redirectURI: String { publicOrigin + "/auth/callback" }
+
+    /// Parses the identity keys from resolved values; errors name the key.
+    static func parse(_ values: [String: String], environment: [String: String]) throws -> IdentitySettings {
+        let P = ConfigValueParser.self
+        func text(_ key: String) -> String { values[key] ?? "" }
+        let names: [String] = text("FIREFLY_OIDC_PROVIDERS").split(separator: ",").map { String($0).trimmingSpaces.lowercased() }.filter { !$0.isEmpty }
+        var providers: [OIDCProviderSettings] = []
+        for name in names {
+            guard name.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") }) else {
+                throw ConfigurationError(key: "FIREFLY_OIDC_PROVIDERS", problem: "provider names are letters and digits only, got \"\(name)\"")
+            }
+            let issuerKey = OIDCProviderSettings.key(name, "ISSUER"), clientKey = OIDCProviderSettings.key(name, "CLIENT_ID")
+            let issuer = text(issuerKey)
+            guard !issuer.isEmpty else { throw ConfigurationError(key: issuerKey, problem: "is required for provider \(name)") }
+            guard issuer.hasPrefix("https://") || issuer.hasPrefix("http://") else {
+                throw ConfigurationError(key: issuerKey, problem: "expected an https:// URL, got \"\(issuer)\"")
+            }
+            guard !text(clientKey).isEmpty else { throw ConfigurationError(key: clientKey, problem: "is required for provider \(name)") }
+            let scopes = (values[OIDCProviderSettings.key(name, "SCOPES")].flatMap { $0.isEmpty ? nil : $0 } ?? "openid email profile")
+                .split(separator: " ").map(String.init)
+            guard scopes.contains("openid") else {
+                throw ConfigurationError(key: OIDCProviderSettings.key(name, "SCOPES"), problem: "must include openid")
+            }
+            let secretFile = values[OIDCProviderSettings.key(name, "CLIENT_SECRET_FILE")].flatMap { $0.isEmpty ? nil : $0 }
+            providers.append(OIDCProviderSettings(
+                name: name, displayName: values[OIDCProviderSettings.key(name, "DISPLAY_NAME")].flatMap { $0.isEmpty ? nil : $0 } ?? name,
+                issuer: issuer, clientID: text(clientKey), clientSecretFile: secretFile, scopes: scopes,
+                groupsClaim: values[OIDCProviderSettings.key(name, "GROUPS_CLAIM")].flatMap { $0.isEmpty ? nil : $0 } ?? "groups"))
+        }
+        let publicURL = text("FIREFLY_PUBLIC_URL")
+        if !providers.isEmpty {
+            guard publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://") else {
+                throw ConfigurationError(key: "FIREFLY_PUBLIC_URL", problem: "is required (https://host) when OIDC providers are configured")
+            }
+        }
+        let allowLoopback = try P.boolean(text("FIREFLY_OIDC_ALLOW_HTTP_LOOPBACK"), key: "FIREFLY_OIDC_ALLOW_HTTP_LOOPBACK")
+        for provider in providers where provider.issuer.hasPrefix("http://") {
+            let host = provider.issuer.dropFirst(7).prefix { $0 != "/" && $0 != ":" }
+            guard allowLoopback, host == "127.0.0.1" || host == "localhost" else {
+                throw ConfigurationError(key: OIDCProviderSettings.key(provider.name, "ISSUER"),
+                                         problem: "must be https:// (plain http only for loopback issuers with FIREFLY_OIDC_ALLOW_HTTP_LOOPBACK=true)")
+            }
+        }
+        return IdentitySettings(
+            publicURL: publicURL, providers: providers, allowHTTPLoopbackIssuers: allowLoopback,
+            refreshIntervalSeconds: try P.duration(text("FIREFLY_OIDC_REFRESH_INTERVAL"), key: "FIREFLY_OIDC_REFRESH_INTERVAL", range: 0...86_400_000) / 1000,
+            sessionIdleTimeoutSeconds: try P.duration(text("FIREFLY_SESSION_IDLE_TIMEOUT"), key: "FIREFLY_SESSION_IDLE_TIMEOUT", range: 10_000...86_400_000) / 1000,
+            sessionLifetimeSeconds: try P.duration(text("FIREFLY_SESSION_LIFETIME"), key: "FIREFLY_SESSION_LIFETIME", range: 60_000...(30 * 86_400_000)) / 1000,
+            vaultKeyFile: values["FIREFLY_VAULT_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            credentialsDirectory: environment["CREDENTIALS_DIRECTORY"])
+    }
+
+    /// The 32-byte vault key, from `vaultKeyFile` or the systemd credential `vault-key`.
+    public func readVaultKey() throws -> [UInt8]? {
+        guard let text = try SecretFile.read(explicitPath: vaultKeyFile, explicitKey: "FIREFLY_VAULT_KEY_FILE",
+                                             credentialName: "vault-key", credentialsDirectory: credentialsDirectory) else { return nil }
+        let hex = text.trimmingSpaces
+        guard hex.count == 64, let key = HexDecoding.decode(String(hex)) else {
+            throw ConfigurationError(key: "FIREFLY_VAULT_KEY_FILE", problem: "the vault key must be 64 hexadecimal characters")
+        }
+        return key
+    }
+
+    /// A provider's client secret.
+    public func readClientSecret(_ provider: OIDCProviderSettings) throws -> String? {
+        try SecretFile.read(explicitPath: provider.clientSecretFile, explicitKey: OIDCProviderSettings.key(provider.name, "CLIENT_SECRET_FILE"),
+                            credentialName: "oidc-\(provider.name)-client-secret", credentialsDirectory: credentialsDirectory)
+    }
+}
+
+/// Hex decoding without a crypto dependency in the core.
+enum HexDecoding {
+    static func decode(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func value(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

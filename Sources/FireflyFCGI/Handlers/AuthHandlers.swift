@@ -1,0 +1,193 @@
+import FireflyCore
+import FireflyIdentity
+import FoundationEssentials
+
+/// Login, callback, logout, the nginx page gate, and `GET /api/me`.
+enum AuthHandlers {
+    /// `GET /auth/login?return_to=/path[&provider=name]`: to the provider (or a provider choice).
+    static func login(_ identity: Identity) -> Handler {
+        { context in
+            let returnTo = ReturnTo.sanitize(context.request.queryValue("return_to"))
+            do {
+                let target = try context.database.withConnection { connection in
+                    try identity.startLogin(provider: context.request.queryValue("provider"), returnTo: returnTo, connection: connection)
+                }
+                guard let target else { return providerChoice(identity, returnTo: returnTo) }
+                return redirect(target)
+            } catch let failure as LoginFailure {
+                return failurePage(failure, context)
+            }
+        }
+    }
+
+    /// `GET /auth/callback?code&state` (or `?error&state`): finish the login, set the session cookie.
+    static func callback(_ identity: Identity) -> Handler {
+        { context in
+            do {
+                let login = try context.database.withConnection { connection in
+                    try identity.completeLogin(context.request.query, connection: connection)
+                }
+                return Response(status: 302, headers: [("Location", login.returnTo), ("Set-Cookie", identity.sessionCookie(login.cookieValue)),
+                                                       ("Cache-Control", "no-store")])
+            } catch let failure as LoginFailure {
+                return failurePage(failure, context)
+            }
+        }
+    }
+
+    /// `POST /auth/logout` (CSRF-checked): delete the session, clear the cookie, and send the browser
+    /// to the provider's end-session endpoint when it has one.
+    static func logout(_ identity: Identity) -> Handler {
+        { context in
+            let session = try requireSession(identity, context)
+            try requireSameOrigin(identity, context, session: session)
+            try context.database.withConnection { try identity.end(session.idHash, connection: $0) }
+            var headers: [(String, String)] = [("Set-Cookie", Identity.clearedCookie), ("Cache-Control", "no-store")]
+            let next = identity.logoutRedirect(provider: session.provider)
+            if let next { headers.append(("Location", next)) }
+            return try Response.json(LogoutBody(logged_out: true, next: next), status: next == nil ? 200 : 303, headers: headers)
+        }
+    }
+
+    /// `GET /auth/check`: nginx's `auth_request` for pages (204 with a session, 401 without).
+    static func check(_ identity: Identity) -> Handler {
+        { context in
+            guard identity.isEnabled else { return Response(status: 204, headers: [("Cache-Control", "no-store")]) }
+            let session = try context.database.withConnection {
+                try identity.validate(cookieHeader: context.request.headers["cookie"], connection: $0)
+            }
+            return Response(status: session == nil ? 401 : 204, headers: [("Cache-Control", "no-store")])
+        }
+    }
+
+    /// `GET /auth/page-login`: nginx sends pages without a session here; the original URI comes in
+    /// `X-Firefly-Original-Uri`. Answers the redirect to the login with `return_to` encoded.
+    static let pageLogin: Handler = { context in
+        let original = ReturnTo.sanitize(context.request.headers["x-firefly-original-uri"])
+        return redirect("/auth/login?return_to=" + FormEncoding.component(original))
+    }
+
+    /// `GET /api/me`: the user and organization of the session, and its CSRF token; no secrets.
+    static func me(_ identity: Identity) -> Handler {
+        { context in
+            let session = try requireSession(identity, context)
+            return try Response.json(MeBody(
+                user: .init(id: session.userID, email: session.email, name: session.name),
+                organization: .init(id: session.organizationID, slug: session.organizationSlug, name: session.organizationName),
+                csrf_token: session.csrfToken,
+                session: .init(created_at: session.createdAt, expires_at: session.expiresAt)),
+                headers: [("Cache-Control", "no-store")])
+        }
+    }
+
+    // MARK: Gates
+
+    /// The session of an API request, or 401.
+    static func requireSession(_ identity: Identity, _ context: RequestContext) throws -> SessionInfo {
+        if let validated = context.session { return validated }
+        let session = try context.database.withConnection {
+            try identity.validate(cookieHeader: context.request.headers["cookie"], connection: $0)
+        }
+        guard let session else {
+            throw APIError(status: 401, code: "unauthenticated", message: "Sign in first: no valid session.",
+                           headers: [("Set-Cookie", Identity.clearedCookie)])
+        }
+        return session
+    }
+
+    /// CSRF defence for state-changing requests: the request must come from FireFly's own origin
+    /// (`Origin`, or `Sec-Fetch-Site: same-origin` when a browser sends no Origin) and carry the
+    /// session's token in `X-CSRF-Token`.
+    static func requireSameOrigin(_ identity: Identity, _ context: RequestContext, session: SessionInfo) throws {
+        let headers = context.request.headers
+        let sameOrigin: Bool
+        if let origin = headers["origin"] {
+            sameOrigin = origin == identity.settings.publicOrigin
+        } else {
+            sameOrigin = headers["sec-fetch-site"] == "same-origin"
+        }
+        guard sameOrigin else {
+            throw APIError(status: 403, code: "csrf_rejected", message: "Cross-origin request refused.")
+        }
+        guard let token = headers["x-csrf-token"], ConstantTimeCompare.equal(token, session.csrfToken) else {
+            throw APIError(status: 403, code: "csrf_rejected", message: "Missing or wrong X-CSRF-Token header.")
+        }
+    }
+
+    // MARK: Responses
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: 302, headers: [("Location", location), ("Cache-Control", "no-store")])
+    }
+
+    /// A login failure: JSON for API clients, a short HTML page for browsers.
+    static func failurePage(_ failure: LoginFailure, _ context: RequestContext) -> Response {
+        if context.request.headers["accept"]?.contains("application/json") == true {
+            return .error(APIError(status: failure.status, code: failure.code, message: failure.message), requestID: context.request.requestID)
+        }
+        let body = HTMLPage.render(title: "Sign-in problem", paragraphs: [failure.message],
+                                   link: ("/auth/login", "Sign in again"), requestID: context.request.requestID)
+        return Response(status: failure.status, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")], body: body)
+    }
+
+    static func providerChoice(_ identity: Identity, returnTo: String) -> Response {
+        let links = identity.settings.providers.map { provider in
+            "<li><a href=\"/auth/login?provider=\(HTMLPage.escape(provider.name))&amp;return_to=\(HTMLPage.escape(FormEncoding.component(returnTo)))\">\(HTMLPage.escape(provider.displayName))</a></li>"
+        }.joined()
+        let body = Array("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to FireFly</title></head><body><h1>Sign in to FireFly</h1><ul>\(links)</ul></body></html>".utf8)
+        return Response(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")], body: body)
+    }
+
+    private struct LogoutBody: Encodable {
+        let logged_out: Bool
+        let next: String?
+    }
+
+    private struct MeBody: Encodable {
+        struct User: Encodable { let id: Int64; let email: String?; let name: String? }
+        struct Organization: Encodable { let id: Int64; let slug: String; let name: String }
+        struct Session: Encodable { let created_at: Int64; let expires_at: Int64 }
+        let user: User
+        let organization: Organization
+        let csrf_token: String
+        let session: Session
+    }
+}
+
+/// Minimal escaped HTML pages for the browser-facing errors of the login flow.
+enum HTMLPage {
+    static func escape(_ text: String) -> String {
+        var output = ""
+        for character in text {
+            switch character {
+            case "&": output += "&amp;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "\"": output += "&quot;"
+            case "'": output += "&#39;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    static func render(title: String, paragraphs: [String], link: (href: String, text: String), requestID: String) -> [UInt8] {
+        let text = paragraphs.map { "<p>\(escape($0))</p>" }.joined()
+        return Array("""
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title></head>
+            <body><h1>\(escape(title))</h1>\(text)<p><a href="\(escape(link.href))">\(escape(link.text))</a></p>
+            <p><small>Request id \(escape(requestID))</small></p></body></html>
+            """.utf8)
+    }
+}
+
+/// Constant-time comparison of header tokens.
+enum ConstantTimeCompare {
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}

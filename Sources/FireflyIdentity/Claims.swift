@@ -1,0 +1,64 @@
+import FoundationEssentials
+
+/// A JSON value inside an ID token or a provider response.
+public enum ClaimValue: Decodable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([ClaimValue])
+    case object([String: ClaimValue])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([ClaimValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: ClaimValue].self)) }
+    }
+
+    public var string: String? { if case .string(let value) = self { return value }; return nil }
+    public var number: Double? { if case .number(let value) = self { return value }; return nil }
+    public var bool: Bool? { if case .bool(let value) = self { return value }; return nil }
+
+    /// A string, or the strings of an array (a `groups` or `aud` claim may be either).
+    public var strings: [String] {
+        switch self {
+        case .string(let value): return [value]
+        case .array(let values): return values.compactMap(\.string)
+        default: return []
+        }
+    }
+
+    /// Parses a JSON object; nil when the bytes are not one.
+    public static func object(_ bytes: [UInt8]) -> [String: ClaimValue]? {
+        guard case .object(let object)? = try? JSONDecoder().decode(ClaimValue.self, from: Data(bytes)) else { return nil }
+        return object
+    }
+}
+
+/// URL-safe base64 (JWT segments, cookie values, PKCE).
+public enum Base64URL {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
+    }
+
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        var base64 = String(text).replacing("-", with: "+").replacing("_", with: "/")
+        guard !base64.contains("=") || base64.count % 4 == 0 else { return nil }
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+}
+
+/// The user a verified ID token (plus userinfo) describes.
+public struct VerifiedIdentity: Sendable {
+    public let issuer: String
+    public let subject: String
+    public let email: String?
+    public let emailVerified: Bool
+    public let name: String?
+    public let groups: [String]
+}

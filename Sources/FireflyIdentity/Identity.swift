@@ -1,0 +1,341 @@
+import FireflyCore
+import FireflyCrypto
+import FireflyPostgres
+import FoundationEssentials
+import Logging
+
+/// A login or session failure with the status and a message safe to show to the user.
+public struct LoginFailure: Error, Sendable {
+    public let status: Int
+    public let code: String
+    public let message: String
+
+    public init(_ status: Int, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+}
+
+/// FireFly's identity service in a worker process: OIDC login with PKCE, users and organizations,
+/// sessions (database rows keyed by the SHA-256 of the cookie, cached per process), refresh-token
+/// re-checks, logout. Methods take the calling thread's database connection.
+public final class Identity: Sendable {
+    public static let cookieName = "__Host-firefly_session"
+    /// How long a started login may take.
+    static let loginLifetimeSeconds = 600
+
+    public let settings: IdentitySettings
+    public let providers: [String: ProviderClient]
+    public let sessions = SessionCache()
+    private let vaultKey: [UInt8]?
+    private let logger: Logger
+
+    /// Reads the client secrets and the vault key; a missing one is a configuration error.
+    public init(settings: IdentitySettings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        var providers: [String: ProviderClient] = [:]
+        for provider in settings.providers {
+            guard let secret = try settings.readClientSecret(provider) else {
+                throw ConfigurationError(key: OIDCProviderSettings.key(provider.name, "CLIENT_SECRET_FILE"),
+                                         problem: "no client secret: give a file, or the systemd credential oidc-\(provider.name)-client-secret")
+            }
+            providers[provider.name] = ProviderClient(settings: provider, clientSecret: secret, logger: logger)
+        }
+        self.providers = providers
+        vaultKey = try settings.readVaultKey()
+        if !providers.isEmpty, vaultKey == nil {
+            throw ConfigurationError(key: "FIREFLY_VAULT_KEY_FILE", problem: "a vault key is required with OIDC providers (refresh tokens are kept encrypted)")
+        }
+    }
+
+    public var isEnabled: Bool { !providers.isEmpty }
+
+    // MARK: Login
+
+    /// Starts a login: records state, nonce and PKCE verifier, and returns the provider URL to
+    /// redirect to. With several providers and none named, returns nil (the caller offers a choice).
+    public func startLogin(provider name: String?, returnTo: String?, connection: PostgresConnection) throws -> String? {
+        let provider: ProviderClient
+        if let name {
+            guard let named = providers[name.lowercased()] else { throw LoginFailure(400, "unknown_provider", "There is no identity provider named \(name).") }
+            provider = named
+        } else if providers.count == 1, let only = providers.values.first {
+            provider = only
+        } else if providers.isEmpty {
+            throw LoginFailure(503, "login_unavailable", "No identity provider is configured.")
+        } else {
+            return nil
+        }
+        let metadata = try mapProviderErrors { try provider.metadata() }
+        let state = Base64URL.encode(SecureRandom.bytes(32))
+        let nonce = Base64URL.encode(SecureRandom.bytes(32))
+        let verifier = Base64URL.encode(SecureRandom.bytes(32))
+        let challenge = Base64URL.encode(SHA256.hash(verifier))
+        try connection.query("DELETE FROM login_transactions WHERE expires_at < now() - interval '1 hour'")
+        try connection.query("""
+            INSERT INTO login_transactions (state_hash, provider, nonce, code_verifier, return_to, expires_at)
+            VALUES (\(bytes: SHA256.hash(state)), \(provider.settings.name), \(nonce), \(verifier), \(ReturnTo.sanitize(returnTo)),
+                    now() + make_interval(secs => \(Self.loginLifetimeSeconds)::int))
+            """)
+        let query = FormEncoding.encode([
+            ("response_type", "code"), ("client_id", provider.settings.clientID), ("redirect_uri", settings.redirectURI),
+            ("scope", provider.settings.scopes.joined(separator: " ")), ("state", state), ("nonce", nonce),
+            ("code_challenge", challenge), ("code_challenge_method", "S256"),
+        ])
+        return metadata.authorizationEndpoint + (metadata.authorizationEndpoint.contains("?") ? "&" : "?") + query
+    }
+
+    /// A finished login: the new session's cookie value and where to send the browser.
+    public struct CompletedLogin: Sendable {
+        public let cookieValue: String
+        public let returnTo: String
+    }
+
+    /// Completes a login from the callback's query parameters.
+    public func completeLogin(_ query: [(name: String, value: String)], connection: PostgresConnection) throws -> CompletedLogin {
+        func value(_ name: String) -> String? { query.first { $0.name == name }?.value }
+        guard let state = value("state"), !state.isEmpty else {
+            throw LoginFailure(400, "invalid_login", "The login response has no state. Please sign in again.")
+        }
+        // Single use: the row is consumed whatever happens next.
+        let transaction = try connection.query("""
+            DELETE FROM login_transactions WHERE state_hash = \(bytes: SHA256.hash(state))
+            RETURNING provider, nonce, code_verifier, return_to, expires_at > now() AS fresh
+            """)
+        guard transaction.rows.count == 1, transaction.value("fresh") == "t", let providerName = transaction.value("provider"),
+              let nonce = transaction.value("nonce"), let verifier = transaction.value("code_verifier") else {
+            throw LoginFailure(400, "login_expired", "This login has expired or was already used. Please sign in again.")
+        }
+        let returnTo = ReturnTo.sanitize(transaction.value("return_to"))
+        if let error = value("error") {
+            let detail = value("error_description").map { ": \($0.prefix(200))" } ?? ""
+            let status = error == "access_denied" ? 403 : 400
+            throw LoginFailure(status, "provider_refused", "The identity provider did not sign you in (\(error.prefix(60))\(detail)).")
+        }
+        guard let code = value("code"), !code.isEmpty else {
+            throw LoginFailure(400, "invalid_login", "The login response has no authorization code. Please sign in again.")
+        }
+        guard let provider = providers[providerName] else {
+            throw LoginFailure(400, "unknown_provider", "The identity provider of this login is no longer configured.")
+        }
+        let (identity, refreshToken) = try mapProviderErrors { () -> (VerifiedIdentity, String?) in
+            let metadata = try provider.metadata()
+            let tokens = try provider.exchange(code: code, verifier: verifier, redirectURI: settings.redirectURI)
+            guard let idToken = tokens.idToken else { throw IdentityError.provider("The identity provider returned no ID token.") }
+            let keyID = try IDTokenVerifier.header(of: idToken).keyID
+            let keys = try provider.signingKeys(for: keyID)
+            let expectations = IDTokenExpectations(issuer: metadata.issuer, clientID: provider.settings.clientID, nonce: nonce,
+                                                   now: Date().timeIntervalSince1970)
+            var claims = try Blocking.run { try await IDTokenVerifier.verify(idToken, keys: keys, expect: expectations) }
+            if claims["email"] == nil, let accessToken = tokens.accessToken {
+                let extra = try provider.userinfo(accessToken: accessToken)
+                if extra["sub"]?.string == claims["sub"]?.string { claims.merge(extra) { current, _ in current } }
+            }
+            let verified = VerifiedIdentity(issuer: metadata.issuer, subject: claims["sub"]?.string ?? "", email: claims["email"]?.string?.lowercased(),
+                                            emailVerified: claims["email_verified"]?.bool ?? true, name: claims["name"]?.string,
+                                            groups: claims[provider.settings.groupsClaim]?.strings ?? [])
+            return (verified, tokens.refreshToken)
+        }
+        let userRow = try connection.query("""
+            INSERT INTO users (issuer, subject, email, name) VALUES (\(identity.issuer), \(identity.subject), \(identity.email), \(identity.name))
+            ON CONFLICT (issuer, subject) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, last_login_at = now()
+            RETURNING id
+            """)
+        guard let userID = userRow.scalar else { throw LoginFailure(500, "internal_error", "The user could not be recorded.") }
+        guard let organizationID = try organization(for: identity, connection: connection) else {
+            logger.notice("login refused: no organization", metadata: ["user.id": "\(userID)"])
+            throw LoginFailure(403, "no_organization", "You signed in, but your account does not belong to any organization on FireFly. Ask your administrator to add you.")
+        }
+        let cookie = try createSession(userID: userID, organizationID: organizationID, provider: provider.settings.name,
+                                       refreshToken: refreshToken, connection: connection)
+        logger.info("login", metadata: ["user.id": "\(userID)", "organization.id": "\(organizationID)", "provider": "\(provider.settings.name)"])
+        return CompletedLogin(cookieValue: cookie, returnTo: returnTo)
+    }
+
+    private func mapProviderErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as IdentityError {
+            switch error {
+            case .provider(let message): throw LoginFailure(502, "provider_error", message)
+            case .invalidToken(let message):
+                logger.warning("ID token refused", metadata: ["reason": "\(message)"])
+                throw LoginFailure(401, "invalid_id_token", "The identity provider's answer could not be verified (\(message)). Please sign in again.")
+            }
+        }
+    }
+
+    /// The organization rules: explicit membership by email, then a groups-claim value, then the
+    /// email domain (email rules only for verified addresses).
+    func organization(for identity: VerifiedIdentity, connection: PostgresConnection) throws -> String? {
+        let email = identity.emailVerified ? identity.email : nil
+        let domain = email.flatMap { $0.split(separator: "@").last.map(String.init) }
+        let groups = "{" + identity.groups.map { "\"" + $0.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+        let result = try connection.query("""
+            SELECT r.organization_id FROM organization_rules r
+            WHERE (r.kind = 'member_email' AND r.value = \(email))
+               OR (r.kind = 'group' AND r.value = ANY(\(groups)::text[]))
+               OR (r.kind = 'email_domain' AND r.value = \(domain))
+            ORDER BY CASE r.kind WHEN 'member_email' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, r.organization_id
+            LIMIT 1
+            """)
+        return result.scalar
+    }
+
+    // MARK: Sessions
+
+    /// Creates a session row (only the SHA-256 of the new random id is stored) and returns the cookie value.
+    func createSession(userID: String, organizationID: String, provider: String, refreshToken: String?, connection: PostgresConnection) throws -> String {
+        let identifier = Base64URL.encode(SecureRandom.bytes(32))
+        let hash = SHA256.hash(identifier)
+        let encryptedRefresh = try refreshToken.map { try seal($0, purpose: "refresh-token") }
+        // The first refresh check, when there is a token to check and checks are on.
+        let refreshDelay: Int? = encryptedRefresh != nil && settings.refreshIntervalSeconds > 0 ? settings.refreshIntervalSeconds : nil
+        try connection.query("""
+            INSERT INTO sessions (id_hash, user_id, organization_id, provider, csrf_token, expires_at, refresh_token_enc, next_refresh_at)
+            VALUES (\(bytes: hash), \(userID)::bigint, \(organizationID)::bigint, \(provider), \(Base64URL.encode(SecureRandom.bytes(24))),
+                    now() + make_interval(secs => \(settings.sessionLifetimeSeconds)::int), \(encryptedRefresh),
+                    now() + make_interval(secs => \(refreshDelay)::int))
+            """)
+        return identifier
+    }
+
+    /// `Set-Cookie` for a new session.
+    public func sessionCookie(_ value: String) -> String {
+        "\(Self.cookieName)=\(value); Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=\(settings.sessionLifetimeSeconds)"
+    }
+
+    /// `Set-Cookie` that removes the session cookie.
+    public static let clearedCookie = "\(cookieName)=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"
+
+    /// The session cookie's value from a `Cookie` header.
+    public static func cookieValue(_ header: String?) -> String? {
+        guard let header else { return nil }
+        for pair in header.split(separator: ";") {
+            let trimmed = pair.drop { $0 == " " }
+            if trimmed.hasPrefix(cookieName + "=") {
+                let value = trimmed.dropFirst(cookieName.count + 1)
+                return value.isEmpty ? nil : String(value)
+            }
+        }
+        return nil
+    }
+
+    /// The session a request carries, or nil (no cookie, unknown, expired, idle, revoked, or
+    /// ended because the provider refused its refresh token).
+    public func validate(cookieHeader: String?, connection: PostgresConnection, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> SessionInfo? {
+        guard let value = Self.cookieValue(cookieHeader), value.utf8.count <= 128 else { return nil }
+        let hash = SHA256.hash(value)
+        var info = sessions.lookup(hash)
+        if info == nil || isIdle(info, now) {
+            info = try load(hash, connection: connection)
+            if let info { sessions.store(info) }
+        }
+        guard var session = info else { return nil }
+        if now >= session.expiresAt || isIdle(session, now) {
+            try end(hash, connection: connection)
+            return nil
+        }
+        // Sliding renewal, written at most once a minute (or a tenth of the idle timeout).
+        if now - session.lastSeenAt >= min(60, Int64(settings.sessionIdleTimeoutSeconds / 10)) {
+            try connection.query("UPDATE sessions SET last_seen_at = now() WHERE id_hash = \(bytes: hash)")
+            session = session.seen(at: now)
+            sessions.store(session)
+        }
+        if let due = session.nextRefreshAt, now >= due, !(try refreshStillValid(session, connection: connection)) {
+            return nil
+        }
+        return session
+    }
+
+    private func isIdle(_ session: SessionInfo?, _ now: Int64) -> Bool {
+        guard let session else { return false }
+        return now - session.lastSeenAt > Int64(settings.sessionIdleTimeoutSeconds)
+    }
+
+    private func load(_ hash: [UInt8], connection: PostgresConnection) throws -> SessionInfo? {
+        let result = try connection.query("""
+            SELECT s.user_id, u.email, u.name, s.organization_id, o.slug, o.name AS organization_name, s.provider, s.csrf_token,
+                   extract(epoch FROM s.created_at)::bigint AS created, extract(epoch FROM s.last_seen_at)::bigint AS seen,
+                   extract(epoch FROM s.expires_at)::bigint AS expires, extract(epoch FROM s.next_refresh_at)::bigint AS refresh
+            FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = s.organization_id
+            WHERE s.id_hash = \(bytes: hash)
+            """)
+        guard result.rows.count == 1, let user = result.value("user_id").flatMap(Int64.init),
+              let organization = result.value("organization_id").flatMap(Int64.init) else { return nil }
+        return SessionInfo(idHash: hash, userID: user, email: result.value("email"), name: result.value("name"), organizationID: organization,
+                           organizationSlug: result.value("slug") ?? "", organizationName: result.value("organization_name") ?? "",
+                           provider: result.value("provider") ?? "", csrfToken: result.value("csrf_token") ?? "",
+                           createdAt: result.value("created").flatMap(Int64.init) ?? 0, lastSeenAt: result.value("seen").flatMap(Int64.init) ?? 0,
+                           expiresAt: result.value("expires").flatMap(Int64.init) ?? 0, nextRefreshAt: result.value("refresh").flatMap(Int64.init))
+    }
+
+    /// Re-checks the refresh token when due (one worker claims the check); false when the provider
+    /// refused it and the session was ended.
+    private func refreshStillValid(_ session: SessionInfo, connection: PostgresConnection) throws -> Bool {
+        let claim = try connection.query("""
+            UPDATE sessions SET next_refresh_at = now() + interval '1 minute'
+            WHERE id_hash = \(bytes: session.idHash) AND next_refresh_at <= now()
+            RETURNING refresh_token_enc
+            """)
+        guard let sealed = claim.scalar, let provider = providers[session.provider] else { return true }
+        let refreshToken = try open(sealed, purpose: "refresh-token")
+        let outcome: ProviderClient.RefreshOutcome
+        do {
+            outcome = try provider.refresh(refreshToken)
+        } catch {
+            logger.warning("refresh check postponed: provider unreachable", metadata: ["provider": "\(session.provider)"])
+            return true
+        }
+        switch outcome {
+        case .refreshed(let newToken):
+            let resealed = try newToken.map { try seal($0, purpose: "refresh-token") } ?? sealed
+            try connection.query("""
+                UPDATE sessions SET refresh_token_enc = \(resealed), next_refresh_at = now() + make_interval(secs => \(settings.refreshIntervalSeconds)::int)
+                WHERE id_hash = \(bytes: session.idHash)
+                """)
+            return true
+        case .refused(let reason):
+            logger.notice("session ended: the identity provider refused the refresh token", metadata: ["user.id": "\(session.userID)", "reason": "\(reason)"])
+            try end(session.idHash, connection: connection)
+            return false
+        }
+    }
+
+    /// Deletes a session (the trigger tells every worker).
+    public func end(_ hash: [UInt8], connection: PostgresConnection) throws {
+        sessions.evict(hash)
+        try connection.query("DELETE FROM sessions WHERE id_hash = \(bytes: hash)")
+    }
+
+    /// Where to send the browser after logout: the provider's end-session endpoint, when it has one.
+    public func logoutRedirect(provider name: String) -> String? {
+        guard let provider = providers[name], let endpoint = try? provider.metadata().endSessionEndpoint else { return nil }
+        let query = FormEncoding.encode([("client_id", provider.settings.clientID), ("post_logout_redirect_uri", settings.publicOrigin + "/")])
+        return endpoint + (endpoint.contains("?") ? "&" : "?") + query
+    }
+
+    // MARK: Vault
+
+    private func seal(_ text: String, purpose: String) throws -> String {
+        guard let vaultKey else { throw LoginFailure(500, "internal_error", "No vault key.") }
+        return "v1:" + Base64URL.encode(try AESGCM.seal(Array(text.utf8), key: vaultKey, associatedData: Array("firefly/\(purpose)/v1".utf8)))
+    }
+
+    private func open(_ sealed: String, purpose: String) throws -> String {
+        guard let vaultKey, sealed.hasPrefix("v1:"), let bytes = Base64URL.decode(sealed.dropFirst(3)) else {
+            throw LoginFailure(500, "internal_error", "A stored secret cannot be read.")
+        }
+        return String(decoding: try AESGCM.open(bytes, key: vaultKey, associatedData: Array("firefly/\(purpose)/v1".utf8)), as: UTF8.self)
+    }
+}
+
+extension SessionInfo {
+    func seen(at now: Int64) -> SessionInfo {
+        SessionInfo(idHash: idHash, userID: userID, email: email, name: name, organizationID: organizationID, organizationSlug: organizationSlug,
+                    organizationName: organizationName, provider: provider, csrfToken: csrfToken, createdAt: createdAt, lastSeenAt: now,
+                    expiresAt: expiresAt, nextRefreshAt: nextRefreshAt)
+    }
+}

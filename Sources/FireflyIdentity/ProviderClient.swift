@@ -1,0 +1,165 @@
+import FireflyCore
+import FireflyHTTPClient
+import FoundationEssentials
+import Logging
+import Synchronization
+
+/// What a provider's discovery document says (the fields FireFly uses).
+public struct ProviderMetadata: Sendable {
+    public let issuer: String
+    public let authorizationEndpoint: String
+    public let tokenEndpoint: String
+    public let jwksURI: String
+    public let userinfoEndpoint: String?
+    public let endSessionEndpoint: String?
+    /// True when the provider accepts client_secret_basic (the default when it does not say).
+    public let acceptsBasicAuth: Bool
+}
+
+/// The tokens a token endpoint returned.
+public struct ProviderTokens: Sendable {
+    public let idToken: String?
+    public let accessToken: String?
+    public let refreshToken: String?
+}
+
+/// One OIDC provider as seen from a worker process: discovery and JWKS cached (JWKS re-fetched,
+/// at most every 10 s, when a token names an unknown key), and the calls to its endpoints made
+/// with libcurl. Shared by the process's threads.
+public final class ProviderClient: Sendable {
+    public let settings: OIDCProviderSettings
+    private let clientSecret: String
+    private let logger: Logger
+    private let cache = Mutex<(metadata: ProviderMetadata?, fetchedAt: Double, keys: SigningKeys?, keysFetchedAt: Double)>((nil, 0, nil, 0))
+    static let metadataLifetime: Double = 3600
+    static let keyRefetchInterval: Double = 10
+
+    public init(settings: OIDCProviderSettings, clientSecret: String, logger: Logger) {
+        self.settings = settings
+        self.clientSecret = clientSecret
+        self.logger = logger
+    }
+
+    private func http(_ request: HTTPRequest) throws -> HTTPResponse {
+        do {
+            return try HTTPClient(options: HTTPClientOptions(timeoutMilliseconds: 10_000, userAgent: "firefly-gateway")).send(request)
+        } catch {
+            logger.warning("identity provider unreachable", metadata: ["provider": "\(settings.name)", "error": "\(error)"])
+            throw IdentityError.provider("The identity provider \(settings.displayName) cannot be reached right now.")
+        }
+    }
+
+    private func json(_ response: HTTPResponse, what: String) throws -> [String: ClaimValue] {
+        guard (200..<300).contains(response.status), let object = ClaimValue.object(response.body) else {
+            logger.warning("identity provider answered badly", metadata: ["provider": "\(settings.name)", "what": "\(what)", "status": "\(response.status)"])
+            throw IdentityError.provider("The identity provider \(settings.displayName) gave an unusable answer (\(what)).")
+        }
+        return object
+    }
+
+    /// The discovery document (cached for an hour).
+    public func metadata(now: Double = Date().timeIntervalSince1970) throws -> ProviderMetadata {
+        if let cached = cache.withLock({ $0.metadata != nil && now - $0.fetchedAt < Self.metadataLifetime ? $0.metadata : nil }) {
+            return cached
+        }
+        var issuer = settings.issuer
+        while issuer.hasSuffix("/") { issuer.removeLast() }
+        let document = try json(try http(HTTPRequest(url: issuer + "/.well-known/openid-configuration")), what: "discovery")
+        guard let announced = document["issuer"]?.string, announced == settings.issuer || announced == issuer,
+              let authorization = document["authorization_endpoint"]?.string, let token = document["token_endpoint"]?.string,
+              let jwks = document["jwks_uri"]?.string else {
+            throw IdentityError.provider("The identity provider \(settings.displayName)'s discovery document does not match its issuer.")
+        }
+        let methods = document["token_endpoint_auth_methods_supported"]?.strings ?? ["client_secret_basic"]
+        let metadata = ProviderMetadata(issuer: announced, authorizationEndpoint: authorization, tokenEndpoint: token, jwksURI: jwks,
+                                        userinfoEndpoint: document["userinfo_endpoint"]?.string,
+                                        endSessionEndpoint: document["end_session_endpoint"]?.string,
+                                        acceptsBasicAuth: methods.contains("client_secret_basic"))
+        cache.withLock { $0.metadata = metadata; $0.fetchedAt = now }
+        return metadata
+    }
+
+    /// Signing keys that include `keyID`: the cached set, or a fresh one when the key is unknown.
+    public func signingKeys(for keyID: String?, now: Double = Date().timeIntervalSince1970) throws -> SigningKeys {
+        let (cached, fetchedAt) = cache.withLock { ($0.keys, $0.keysFetchedAt) }
+        if let cached, IDTokenVerifier.hasKey(for: keyID, in: cached) { return cached }
+        if let cached, now - fetchedAt < Self.keyRefetchInterval { return cached }
+        let body = try http(HTTPRequest(url: try metadata(now: now).jwksURI))
+        guard (200..<300).contains(body.status) else { throw IdentityError.provider("The identity provider's signing keys cannot be fetched.") }
+        let bytes = body.body
+        let keys = try Blocking.run { try await SigningKeys(jwksJSON: bytes) }
+        cache.withLock { $0.keys = keys; $0.keysFetchedAt = now }
+        return keys
+    }
+
+    /// Form-encoded POST to the token endpoint with the client's credentials.
+    private func tokenRequest(_ fields: [(String, String)]) throws -> (status: Int, body: [String: ClaimValue]?) {
+        let metadata = try metadata()
+        var form = fields
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")]
+        if metadata.acceptsBasicAuth {
+            let credentials = FormEncoding.component(settings.clientID) + ":" + FormEncoding.component(clientSecret)
+            headers.append(("Authorization", "Basic " + Data(credentials.utf8).base64EncodedString()))
+        } else {
+            form += [("client_id", settings.clientID), ("client_secret", clientSecret)]
+        }
+        let response = try http(HTTPRequest(method: "POST", url: metadata.tokenEndpoint, headers: headers, body: Array(FormEncoding.encode(form).utf8)))
+        return (response.status, ClaimValue.object(response.body))
+    }
+
+    /// Exchanges an authorization code (with its PKCE verifier) for tokens.
+    public func exchange(code: String, verifier: String, redirectURI: String) throws -> ProviderTokens {
+        let (status, body) = try tokenRequest([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", verifier)])
+        guard status == 200, let body else {
+            let reason = body?["error"]?.string ?? "status \(status)"
+            logger.warning("code exchange refused", metadata: ["provider": "\(settings.name)", "error": "\(reason)"])
+            throw IdentityError.provider("The identity provider refused to complete the login (\(reason)). Please sign in again.")
+        }
+        return ProviderTokens(idToken: body["id_token"]?.string, accessToken: body["access_token"]?.string, refreshToken: body["refresh_token"]?.string)
+    }
+
+    /// Result of re-checking a session's refresh token.
+    public enum RefreshOutcome: Sendable {
+        case refreshed(newRefreshToken: String?)
+        /// The provider refused: the user may be disabled; the session must end.
+        case refused(String)
+    }
+
+    /// Uses a refresh token; `refused` for a definitive no, throws when the provider is unreachable.
+    public func refresh(_ refreshToken: String) throws -> RefreshOutcome {
+        let (status, body) = try tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+        if status == 200, let body { return .refreshed(newRefreshToken: body["refresh_token"]?.string) }
+        if (400..<500).contains(status) { return .refused(body?["error"]?.string ?? "status \(status)") }
+        throw IdentityError.provider("The identity provider failed (status \(status)).")
+    }
+
+    /// Claims from the userinfo endpoint (for providers that keep email out of the ID token).
+    public func userinfo(accessToken: String) throws -> [String: ClaimValue] {
+        guard let endpoint = try metadata().userinfoEndpoint else { return [:] }
+        return try json(try http(HTTPRequest(url: endpoint, headers: [("Authorization", "Bearer \(accessToken)"), ("Accept", "application/json")])),
+                        what: "userinfo")
+    }
+}
+
+/// `application/x-www-form-urlencoded` and URL query encoding.
+public enum FormEncoding {
+    /// Percent-encodes everything but unreserved characters (RFC 3986).
+    public static func component(_ text: String) -> String {
+        var output = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.append(Character(Unicode.Scalar(byte)))
+            default:
+                let hex = Array("0123456789ABCDEF")
+                output += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0xF)])"
+            }
+        }
+        return output
+    }
+
+    public static func encode(_ fields: [(String, String)]) -> String {
+        fields.map { component($0.0) + "=" + component($0.1) }.joined(separator: "&")
+    }
+}

@@ -1,0 +1,114 @@
+import FireflyPostgres
+import FireflySystem
+import FoundationEssentials
+import Logging
+import Synchronization
+
+/// What a valid session grants: the user, their organization, and the CSRF token.
+public struct SessionInfo: Sendable {
+    public let idHash: [UInt8]
+    public let userID: Int64
+    public let email: String?
+    public let name: String?
+    public let organizationID: Int64
+    public let organizationSlug: String
+    public let organizationName: String
+    public let provider: String
+    public let csrfToken: String
+    /// Seconds since the epoch.
+    public let createdAt: Int64
+    public let lastSeenAt: Int64
+    public let expiresAt: Int64
+    public let nextRefreshAt: Int64?
+}
+
+/// Per-process cache of validated sessions, trusted only while a listener connection receives
+/// the database's session-deletion notifications (`firefly_sessions`, sent by a trigger on every
+/// DELETE, whoever runs it): a logout or an admin revocation evicts the entry on every worker of
+/// every host within milliseconds. While the listener is down nothing is cached, so a revoked
+/// session can never be served from memory.
+public final class SessionCache: Sendable {
+    private struct Entry {
+        var info: SessionInfo
+        let generation: Int
+    }
+    private struct State {
+        var entries: [[UInt8]: Entry] = [:]
+        var listening = false
+        var generation = 0
+    }
+    private let state = Mutex(State())
+    static let channel = "firefly_sessions"
+    /// Cached entries at most; the cache is cleared when it grows past this.
+    static let capacity = 100_000
+
+    public init() {}
+
+    /// A cached session, when the listener is live and the entry was stored since it connected.
+    func lookup(_ hash: [UInt8]) -> SessionInfo? {
+        state.withLock { state in
+            guard state.listening, let entry = state.entries[hash], entry.generation == state.generation else { return nil }
+            return entry.info
+        }
+    }
+
+    func store(_ info: SessionInfo) {
+        state.withLock { state in
+            guard state.listening else { return }
+            if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[info.idHash] = Entry(info: info, generation: state.generation)
+        }
+    }
+
+    func evict(_ hash: [UInt8]) { _ = state.withLock { $0.entries.removeValue(forKey: hash) } }
+
+    private func setListening(_ listening: Bool) {
+        state.withLock { state in
+            state.listening = listening
+            state.generation += 1
+            state.entries.removeAll()
+        }
+    }
+
+    /// Runs the listener loop forever on the calling thread: connect, LISTEN, evict on each
+    /// notification; on any failure stop caching, wait a second and reconnect.
+    public func listen(connect: () throws -> PostgresConnection, logger: Logger) -> Never {
+        while true {
+            do {
+                let connection = try connect()
+                try connection.execute(script: "LISTEN \(Self.channel)")
+                setListening(true)
+                while true {
+                    for notification in try connection.waitForNotifications(timeoutMilliseconds: 1000) {
+                        if let hash = HexText.decode(notification.payload) { evict(hash) } else { setListening(true) }
+                    }
+                }
+            } catch {
+                setListening(false)
+                logger.warning("session listener disconnected; sessions are read from the database until it is back", metadata: ["error": "\(error)"])
+                MonotonicClock.sleep(milliseconds: 1000)
+            }
+        }
+    }
+}
+
+enum HexText {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        let characters = Array(text.utf8)
+        guard characters.count % 2 == 0, !characters.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        var index = 0
+        while index < characters.count {
+            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+            index += 2
+        }
+        return bytes
+    }
+}
+

@@ -1,0 +1,257 @@
+import FireflyCrypto
+import FireflyHTTPClient
+import FireflySystem
+import Foundation
+import Testing
+
+/// A stack with login configured against a real django-oidc-provider, organizations `acme`
+/// (email domain acme.example) and `globex` (group finance).
+final class IdentityStack {
+    let stack: TestStack
+    let provider: OIDCProviderFixture
+    var base: String { "https://localhost:\(stack.httpsPort)" }
+
+    init(_ name: String, settings: [String: String] = [:]) throws {
+        stack = try TestStack(name, startPool: false)
+        provider = try OIDCProviderFixture(stack: stack)
+        try stack.writeConfiguration(try provider.settings(stack: stack, extra: settings))
+        try admin(["org", "create", "acme", "--name", "Acme Corp"])
+        try admin(["org", "create", "globex", "--name", "Globex"])
+        try admin(["org", "add-rule", "acme", "--email-domain", "acme.example"])
+        try admin(["org", "add-rule", "globex", "--group", "finance"])
+        try stack.startPool()
+    }
+
+    deinit {
+        provider.stop()
+        stack.shutdown()
+    }
+
+    @discardableResult
+    func admin(_ arguments: [String]) throws -> String {
+        try Shell.succeed(TestStack.binDirectory + "/firefly-admin", arguments + ["--config", stack.configPath],
+                          environment: TestStack.cleanEnvironment())
+    }
+
+    func sql(_ statement: String) throws -> String {
+        try Shell.succeed(try Shell.which("psql"), ["-h", stack.databaseDirectory, "-U", "firefly", "-d", "firefly", "-tAc", statement])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Starts a login in `browser` and stops at the provider's login page.
+    func startLogin(_ browser: Browser, returnTo: String = "/") throws -> (page: HTTPResponse, url: String) {
+        let (response, url) = try browser.follow(base + "/auth/login?return_to=" + Browser.formEncode(returnTo))
+        guard let response, response.status == 200 else { throw StackError("no login page: \(url) \(response?.status ?? 0)") }
+        return (response, url)
+    }
+
+    /// Signs in at the provider (unless the browser is still signed in there) and stops before the
+    /// callback reaches FireFly; returns the callback URL.
+    func callbackURL(_ browser: Browser, user: String, password: String, returnTo: String = "/") throws -> String {
+        let (response, url) = try browser.follow(base + "/auth/login?return_to=" + Browser.formEncode(returnTo), stopAt: base + "/auth/callback")
+        guard let page = response else { return url }
+        guard page.status == 200 else { throw StackError("no login page: \(url) \(page.status)") }
+        let (_, final) = try browser.submitLogin(page: page, pageURL: url, username: user, password: password, stopAt: base + "/auth/callback")
+        guard final.hasPrefix(base + "/auth/callback") else { throw StackError("the provider did not redirect back: \(final)") }
+        return final
+    }
+
+    /// A complete login; returns FireFly's final response (the redirect to `returnTo`).
+    func login(_ browser: Browser, user: String = "alice", password: String = "alice-password", returnTo: String = "/") throws -> HTTPResponse {
+        let callback = try callbackURL(browser, user: user, password: password, returnTo: returnTo)
+        return try browser.send("GET", callback)
+    }
+
+    func me(_ browser: Browser) throws -> HTTPResponse { try browser.send("GET", base + "/api/me") }
+}
+
+@Suite("Identity: OIDC login through nginx with a real provider", .serialized, .timeLimit(.minutes(4)))
+struct IdentityIntegrationTests {
+    @Test("login with PKCE, session cookie, /api/me, pages gated, CSRF-checked logout, cookie dead after logout")
+    func loginAndLogout() throws {
+        let world = try IdentityStack("login")
+        let browser = Browser(stack: world.stack)
+
+        let anonymous = try world.me(browser)
+        #expect(anonymous.status == 401)
+        #expect(anonymous.json["error"] as? [String: Any] != nil)
+        let page = try browser.send("GET", world.base + "/reports?year=2026&q=a%20b")
+        #expect(page.status == 302)
+        #expect(page.header("Location") == "/auth/login?return_to=%2Freports%3Fyear%3D2026%26q%3Da%2520b")
+
+        let callback = try world.callbackURL(browser, user: "alice", password: "alice-password", returnTo: "/reports?year=2026")
+        #expect(Browser.queryValue(callback, "code") != nil)
+        let finished = try browser.send("GET", callback)
+        #expect(finished.status == 302)
+        #expect(finished.header("Location") == "/reports?year=2026")
+        let cookie = try #require(browser.sessionCookie)
+        #expect(Set(cookie.attributes.map { $0.lowercased() }).isSuperset(of: ["path=/", "secure", "httponly", "samesite=lax"]))
+        #expect(Base64URLCheck.decodedCount(cookie.value) == 32)  // 256-bit opaque id
+
+        let me = try world.me(browser)
+        #expect(me.status == 200, "\(me.text)")
+        #expect((me.json["user"] as? [String: Any])?["email"] as? String == "alice@acme.example")
+        #expect((me.json["organization"] as? [String: Any])?["slug"] as? String == "acme")
+        let csrf = try #require(me.json["csrf_token"] as? String)
+        #expect(!me.text.contains(cookie.value))
+        #expect(!me.text.lowercased().contains("refresh"))
+        // Only the SHA-256 of the cookie is stored.
+        let hash = Hex.encode(SHA256.hash(cookie.value))
+        #expect(try world.sql("SELECT count(*) FROM sessions WHERE encode(id_hash, 'hex') = '\(hash)'") == "1")
+        #expect(try world.sql("SELECT count(*) FROM sessions WHERE csrf_token = '\(cookie.value)' OR refresh_token_enc LIKE '%\(cookie.value)%'") == "0")
+        #expect(try world.sql("SELECT count(*) FROM sessions WHERE refresh_token_enc LIKE 'v1:%'") == "1")
+        // Pages now load.
+        #expect(try browser.send("GET", world.base + "/").status == 200)
+
+        // CSRF: another origin, or no token, is refused and nothing changes.
+        let logout = world.base + "/auth/logout"
+        #expect(try browser.send("POST", logout, headers: [("Origin", "https://evil.example"), ("X-CSRF-Token", csrf)]).status == 403)
+        #expect(try browser.send("POST", logout, headers: [("Origin", world.base)]).status == 403)
+        #expect(try browser.send("POST", logout, headers: [("Sec-Fetch-Site", "cross-site"), ("X-CSRF-Token", csrf)]).status == 403)
+        #expect(try world.me(browser).status == 200)
+
+        let kept = cookie.value
+        let out = try browser.send("POST", logout, headers: [("Origin", world.base), ("X-CSRF-Token", csrf)])
+        #expect(out.status == 303)
+        #expect(out.header("Location")?.hasPrefix(world.provider.issuer + "/end-session") == true)
+        #expect(browser.sessionCookie == nil)
+        // The old cookie is dead on every worker.
+        browser.jar["localhost", default: [:]]["__Host-firefly_session"] = Browser.Cookie(value: kept, attributes: [])
+        for _ in 0..<10 { #expect(try world.me(browser).status == 401) }
+        #expect(try world.sql("SELECT count(*) FROM sessions") == "0")
+    }
+
+    @Test("state: tampered, replayed, expired; code replayed; nonce mismatch; provider error; no organization")
+    func loginFailures() throws {
+        let world = try IdentityStack("loginfail")
+        let browser = Browser(stack: world.stack)
+        let callback = try world.callbackURL(browser, user: "alice", password: "alice-password")
+        let code = try #require(Browser.queryValue(callback, "code"))
+        let state = try #require(Browser.queryValue(callback, "state"))
+
+        let tampered = try browser.send("GET", world.base + "/auth/callback?code=\(code)&state=\(state)x")
+        #expect(tampered.status == 400)
+        #expect(tampered.text.contains("expired or was already used"))
+        #expect(try browser.send("GET", callback).status == 302)  // the real one works once…
+        let replay = try browser.send("GET", callback)              // …and only once
+        #expect(replay.status == 400)
+
+        // The same code under a new, valid state: the provider refuses it.
+        let second = Browser(stack: world.stack)
+        let fresh = try world.callbackURL(second, user: "alice", password: "alice-password")
+        let freshState = try #require(Browser.queryValue(fresh, "state"))
+        let reused = try second.send("GET", world.base + "/auth/callback?code=\(code)&state=\(freshState)")
+        #expect(reused.status == 502)
+        #expect(reused.text.contains("refused to complete the login"))
+        #expect(second.sessionCookie == nil)
+
+        // A login whose nonce no longer matches the ID token's.
+        let third = Browser(stack: world.stack)
+        let noncey = try world.callbackURL(third, user: "alice", password: "alice-password")
+        _ = try world.sql("UPDATE login_transactions SET nonce = 'not-the-nonce'")
+        let mismatched = try third.send("GET", noncey, headers: [("Accept", "application/json")])
+        #expect(mismatched.status == 401)
+        #expect((mismatched.json["error"] as? [String: Any])?["code"] as? String == "invalid_id_token")
+        #expect(third.sessionCookie == nil)
+
+        // Expired login transaction.
+        let fourth = Browser(stack: world.stack)
+        let late = try world.callbackURL(fourth, user: "alice", password: "alice-password")
+        _ = try world.sql("UPDATE login_transactions SET expires_at = now() - interval '1 second'")
+        #expect(try fourth.send("GET", late).status == 400)
+
+        // The provider says no.
+        let fifth = Browser(stack: world.stack)
+        _ = try world.startLogin(fifth)
+        let pendingState = try #require(Browser.queryValue(fifth.visited.first { $0.contains("/authorize") } ?? "", "state"))
+        let denied = try fifth.send("GET", world.base + "/auth/callback?error=access_denied&error_description=User%20said%20no&state=\(pendingState)")
+        #expect(denied.status == 403)
+        #expect(denied.text.contains("access_denied"))
+        #expect(!denied.text.contains("<script"))
+
+        // A user no organization rule matches.
+        let outsider = Browser(stack: world.stack)
+        let refused = try world.login(outsider, user: "mallory", password: "mallory-password")
+        #expect(refused.status == 403)
+        #expect(refused.text.contains("does not belong to any organization"))
+        #expect(outsider.sessionCookie == nil)
+
+        // Group rule: bob is in finance → globex.
+        let bob = Browser(stack: world.stack)
+        #expect(try world.login(bob, user: "bob", password: "bob-password").status == 302)
+        #expect((try world.me(bob).json["organization"] as? [String: Any])?["slug"] as? String == "globex")
+    }
+
+    @Test("open redirects, fixation, three tabs, admin revocation, provider down")
+    func sessionSafety() throws {
+        let world = try IdentityStack("safety")
+        // return_to: only local paths survive (the stored value is what the callback will use).
+        for hostile in ["//evil.example", "/\\evil.example", "https://evil.example", "%2F%2Fevil.example", "/%2F/evil.example",
+                        "/%5Cevil.example", "\\\\evil.example", "javascript:alert(1)", "/%252F%252Fevil.example", "/ok\r\nSet-Cookie:x"] {
+            let browser = Browser(stack: world.stack)
+            _ = try browser.follow(world.base + "/auth/login?return_to=" + Browser.formEncode(hostile), stopAt: world.provider.issuer)
+            #expect(try world.sql("SELECT return_to FROM login_transactions ORDER BY expires_at DESC LIMIT 1") == "/", "\(hostile)")
+        }
+
+        // Fixation: a cookie planted before login is replaced by a new id, and is not a session.
+        let browser = Browser(stack: world.stack)
+        browser.jar["localhost", default: [:]]["__Host-firefly_session"] = Browser.Cookie(value: "attacker-chosen-value", attributes: [])
+        #expect(try world.login(browser).status == 302)
+        #expect(browser.sessionCookie?.value != "attacker-chosen-value")
+        let attacker = Browser(stack: world.stack)
+        attacker.jar["localhost", default: [:]]["__Host-firefly_session"] = Browser.Cookie(value: "attacker-chosen-value", attributes: [])
+        #expect(try world.me(attacker).status == 401)
+
+        // Three tabs start logins at once and finish in another order: all succeed.
+        let tabs = Browser(stack: world.stack)
+        var callbacks: [String] = []
+        for index in 0..<3 { callbacks.append(try world.callbackURL(tabs, user: "alice", password: "alice-password", returnTo: "/tab\(index)")) }
+        for (index, callback) in callbacks.enumerated().reversed() {
+            let done = try tabs.send("GET", callback)
+            #expect(done.status == 302)
+            #expect(done.header("Location") == "/tab\(index)")
+        }
+
+        // Admin revocation ends every session of the user, on every worker, at once.
+        #expect(try world.me(browser).status == 200)
+        #expect(try world.me(tabs).status == 200)
+        let output = try world.admin(["sessions", "revoke", "--email", "alice@acme.example"])
+        #expect(output.contains("revoked 4 session(s)"))
+        for _ in 0..<10 {
+            #expect(try world.me(browser).status == 401)
+            #expect(try world.me(tabs).status == 401)
+        }
+
+        // The provider goes away mid-login (after the user signed in there, before FireFly
+        // exchanges the code): a clear page, no stack trace, no session.
+        let stranded = Browser(stack: world.stack)
+        let pending = try world.callbackURL(stranded, user: "alice", password: "alice-password")
+        world.provider.stop()
+        let down = try stranded.send("GET", pending)
+        #expect(down.status == 502)
+        #expect(down.text.contains("cannot be reached"))
+        #expect(!down.text.contains("Error Domain") && !down.text.contains(".swift"))
+        #expect(stranded.sessionCookie == nil)
+    }
+
+    @Test("a refresh token the provider no longer honours ends the session")
+    func refreshRefused() throws {
+        let world = try IdentityStack("refresh", settings: ["FIREFLY_OIDC_REFRESH_INTERVAL": "1s"])
+        let browser = Browser(stack: world.stack)
+        #expect(try world.login(browser).status == 302)
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(try world.me(browser).status == 200)  // refreshed fine
+        try world.provider.shell("from oidc_provider.models import Token; Token.objects.all().delete()")
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(try world.me(browser).status == 401)
+        #expect(try world.sql("SELECT count(*) FROM sessions") == "0")
+    }
+}
+
+enum Base64URLCheck {
+    static func decodedCount(_ text: String) -> Int {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)?.count ?? -1
+    }
+}
