@@ -11,6 +11,7 @@ public enum ConfigValueParser {
     /// A duration with a unit (`500ms`, `10s`, `2m`, `1h`), in milliseconds, within `range` milliseconds.
     public static func duration(_ text: String, key: String, range: ClosedRange<Int>) throws -> Int {
         let trimmed = text.trimmingSpaces.lowercased()
+        if trimmed == "0", range.contains(0) { return 0 }  // "never"/"none" needs no unit
         let units: [(suffix: String, factor: Int)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
         for unit in units where trimmed.hasSuffix(unit.suffix) {
             let number = trimmed.dropLast(unit.suffix.count)
