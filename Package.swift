@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "FireflyCore",
             dependencies: [
-                "FireflyPostgres", "FireflyCrypto",
+                "FireflyPostgres", "FireflyCrypto", "FireflySystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -57,6 +57,16 @@ let package = Package(
             dependencies: [
                 "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySystem",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Databricks gateway: SPN tokens, workspace calls with retries and audit, metadata cache.
+        .target(
+            name: "FireflyGateway",
+            dependencies: [
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflyIdentity",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -89,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyFCGI",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity",
+                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -98,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyAdmin",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyIdentity",
+                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FireflyCore
+import FireflyCrypto
 import FireflyPostgres
 import FoundationEssentials
 import Logging
@@ -10,7 +11,7 @@ struct FireflyAdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firefly-admin",
         abstract: "FireFly administration.",
-        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self]
+        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self, Audit.self]
     )
 }
 
@@ -18,6 +19,15 @@ struct FireflyAdminCommand: AsyncParsableCommand {
 struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (KEY=value lines); environment variables override it.")
     var config: String = ProcessInfo.processInfo.environment["FIREFLY_CONFIG"] ?? "/etc/firefly/firefly.conf"
+
+    /// The vault, from the configured key file or systemd credential.
+    func vault() async throws -> Vault {
+        let configuration = try await FireflyConfiguration.load(filePath: config, environment: ProcessInfo.processInfo.environment)
+        guard let key = try configuration.identity.readVaultKey() else {
+            throw ValidationError("no vault key: set FIREFLY_VAULT_KEY_FILE or the systemd credential vault-key")
+        }
+        return try Vault(key: key)
+    }
 
     /// Loads the configuration and opens a database connection, with clear errors.
     func connect() async throws -> (PostgresConnection, Logger) {

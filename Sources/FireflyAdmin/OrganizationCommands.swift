@@ -1,4 +1,5 @@
 import ArgumentParser
+import FireflyCrypto
 import FireflyPostgres
 import FoundationEssentials
 
@@ -7,7 +8,7 @@ extension FireflyAdminCommand {
     struct Organization: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "Create and list organizations; set the rules that place users in them.",
-            subcommands: [Create.self, List.self, AddRule.self, RemoveRule.self])
+            subcommands: [Create.self, List.self, AddRule.self, RemoveRule.self, SetWorkspace.self, SetSPN.self, TokenStatus.self])
 
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create an organization.")
@@ -115,6 +116,91 @@ extension FireflyAdminCommand {
                     DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE lower(email) = lower(\(email)))
                     """)
                 print("revoked \(result.affectedRows) session(s) of \(email)")
+            }
+        }
+    }
+}
+
+extension FireflyAdminCommand.Organization {
+    /// `firefly-admin org set-workspace SLUG --url … [--warehouse …]`.
+    struct SetWorkspace: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-workspace", abstract: "Set the organization's Databricks workspace and default SQL warehouse.")
+        @OptionGroup var options: ConfigurationOptions
+        @Argument var slug: String
+        @Option(help: "Workspace URL, e.g. https://dbc-1234.cloud.databricks.com") var url: String
+        @Option(help: "Default SQL warehouse id.") var warehouse: String?
+
+        func run() async throws {
+            var workspace = url
+            while workspace.hasSuffix("/") { workspace.removeLast() }
+            guard workspace.hasPrefix("https://") || workspace.hasPrefix("http://127.0.0.1") || workspace.hasPrefix("http://localhost") else {
+                throw ValidationError("the workspace URL must be https:// (plain http only for a loopback simulator)")
+            }
+            let (connection, _) = try await options.connect()
+            let result = try connection.query("""
+                UPDATE organizations SET workspace_url = \(workspace), default_warehouse_id = \(warehouse) WHERE slug = \(slug)
+                """)
+            guard result.affectedRows == 1 else { throw ValidationError("no organization named \(slug)") }
+            print("organization \(slug): workspace \(workspace)\(warehouse.map { ", warehouse \($0)" } ?? "")")
+        }
+    }
+
+    /// `firefly-admin org set-spn SLUG --client-id … (--secret-file F | --secret-stdin)`: the secret
+    /// never comes from argv; it is sealed with the vault key before it reaches the database.
+    struct SetSPN: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-spn", abstract: "Set the organization's service principal (secret from stdin or a file).")
+        @OptionGroup var options: ConfigurationOptions
+        @Argument var slug: String
+        @Option(help: "The service principal's OAuth client id.") var clientId: String
+        @Option(help: "File holding the client secret.") var secretFile: String?
+        @Flag(help: "Read the client secret from standard input.") var secretStdin = false
+
+        func run() async throws {
+            guard (secretFile != nil) != secretStdin else { throw ValidationError("give exactly one of --secret-file, --secret-stdin") }
+            var secret: String
+            if let secretFile {
+                guard let data = FileManager.default.contents(atPath: secretFile) else { throw ValidationError("cannot read \(secretFile)") }
+                secret = String(decoding: data, as: UTF8.self)
+            } else {
+                secret = readLine(strippingNewline: true) ?? ""
+            }
+            while secret.last == "\n" || secret.last == "\r" { secret.removeLast() }
+            guard !secret.isEmpty else { throw ValidationError("the client secret is empty") }
+            let (connection, _) = try await options.connect()
+            let vault = try await options.vault()
+            let sealed = try vault.seal(secret, purpose: "spn-secret")
+            let result = try connection.query("""
+                INSERT INTO spn_credentials (organization_id, client_id, secret_enc)
+                SELECT id, \(clientId), \(sealed) FROM organizations WHERE slug = \(slug)
+                ON CONFLICT (organization_id) DO UPDATE SET client_id = EXCLUDED.client_id, secret_enc = EXCLUDED.secret_enc, updated_at = now()
+                """)
+            guard result.affectedRows == 1 else { throw ValidationError("no organization named \(slug)") }
+            // A new principal invalidates the cached token.
+            try connection.query("DELETE FROM spn_tokens WHERE organization_id = (SELECT id FROM organizations WHERE slug = \(slug))")
+            print("organization \(slug): service principal \(clientId) set (secret sealed with vault key \(vault.keyID))")
+        }
+    }
+
+    /// `firefly-admin org token-status SLUG`: whether a token is cached and until when; nothing secret.
+    struct TokenStatus: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "token-status", abstract: "Show the organization's SPN token state (never the token).")
+        @OptionGroup var options: ConfigurationOptions
+        @Argument var slug: String
+
+        func run() async throws {
+            let (connection, _) = try await options.connect()
+            let result = try connection.query("""
+                SELECT o.workspace_url, c.client_id, t.obtained_at, t.expires_at, t.expires_at > now() AS valid
+                FROM organizations o LEFT JOIN spn_credentials c ON c.organization_id = o.id LEFT JOIN spn_tokens t ON t.organization_id = o.id
+                WHERE o.slug = \(slug)
+                """)
+            guard result.rows.count == 1 else { throw ValidationError("no organization named \(slug)") }
+            print("workspace:        \(result.value("workspace_url") ?? "(not set)")")
+            print("service principal: \(result.value("client_id") ?? "(not set)")")
+            if let expires = result.value("expires_at") {
+                print("token:            \(result.value("valid") == "t" ? "valid" : "expired"), obtained \(result.value("obtained_at") ?? "?"), expires \(expires)")
+            } else {
+                print("token:            none cached")
             }
         }
     }

@@ -1,9 +1,10 @@
 import FireflyCore
+import FireflyGateway
 import FireflyIdentity
 
 /// FireFly's route table.
 enum Routes {
-    static func make(configuration: FireflyConfiguration, identity: Identity) -> Router<Handler> {
+    static func make(configuration: FireflyConfiguration, identity: Identity, gateway: Gateway?) -> Router<Handler> {
         var router = Router<Handler>()
         router.add("GET", "/healthz", HealthHandlers.healthz)
         router.add("GET", "/readyz", HealthHandlers.readyz)
@@ -14,6 +15,9 @@ enum Routes {
         router.add("GET", "/auth/check", AuthHandlers.check(identity))
         router.add("GET", "/auth/page-login", AuthHandlers.pageLogin)
         router.add("GET", "/api/me", AuthHandlers.me(identity))
+        if identity.isEnabled, let gateway {
+            GatewayHandlers.register(in: &router, gateway: gateway)
+        }
         if configuration.testRoutesEnabled {
             router.add("GET", "/api/_test/sleep", TestHandlers.sleep)
             router.add("POST", "/api/_test/echo", TestHandlers.echo)

@@ -28,7 +28,8 @@ public final class Identity: Sendable {
     public let settings: IdentitySettings
     public let providers: [String: ProviderClient]
     public let sessions = SessionCache()
-    private let vaultKey: [UInt8]?
+    /// The vault (nil only when no provider is configured).
+    public let vault: Vault?
     private let logger: Logger
 
     /// Reads the client secrets and the vault key; a missing one is a configuration error.
@@ -44,8 +45,8 @@ public final class Identity: Sendable {
             providers[provider.name] = ProviderClient(settings: provider, clientSecret: secret, logger: logger)
         }
         self.providers = providers
-        vaultKey = try settings.readVaultKey()
-        if !providers.isEmpty, vaultKey == nil {
+        vault = try settings.readVaultKey().map { try Vault(key: $0) }
+        if !providers.isEmpty, vault == nil {
             throw ConfigurationError(key: "FIREFLY_VAULT_KEY_FILE", problem: "a vault key is required with OIDC providers (refresh tokens are kept encrypted)")
         }
     }
@@ -317,18 +318,33 @@ public final class Identity: Sendable {
         return endpoint + (endpoint.contains("?") ? "&" : "?") + query
     }
 
+    /// CSRF defence for a state-changing request: FireFly's own origin (`Origin`, or
+    /// `Sec-Fetch-Site: same-origin` when a browser sends no Origin) and the session's token in
+    /// `X-CSRF-Token`. Returns why the request is refused, or nil when it passes.
+    public func csrfRefusal(headers: [String: String], session: SessionInfo) -> String? {
+        let sameOrigin: Bool
+        if let origin = headers["origin"] {
+            sameOrigin = origin == settings.publicOrigin
+        } else {
+            sameOrigin = headers["sec-fetch-site"] == "same-origin"
+        }
+        guard sameOrigin else { return "Cross-origin request refused." }
+        guard let token = headers["x-csrf-token"], ConstantTimeText.equal(token, session.csrfToken) else {
+            return "Missing or wrong X-CSRF-Token header."
+        }
+        return nil
+    }
+
     // MARK: Vault
 
     private func seal(_ text: String, purpose: String) throws -> String {
-        guard let vaultKey else { throw LoginFailure(500, "internal_error", "No vault key.") }
-        return "v1:" + Base64URL.encode(try AESGCM.seal(Array(text.utf8), key: vaultKey, associatedData: Array("firefly/\(purpose)/v1".utf8)))
+        guard let vault else { throw LoginFailure(500, "internal_error", "No vault key.") }
+        return try vault.seal(text, purpose: purpose)
     }
 
     private func open(_ sealed: String, purpose: String) throws -> String {
-        guard let vaultKey, sealed.hasPrefix("v1:"), let bytes = Base64URL.decode(sealed.dropFirst(3)) else {
-            throw LoginFailure(500, "internal_error", "A stored secret cannot be read.")
-        }
-        return String(decoding: try AESGCM.open(bytes, key: vaultKey, associatedData: Array("firefly/\(purpose)/v1".utf8)), as: UTF8.self)
+        guard let vault else { throw LoginFailure(500, "internal_error", "No vault key.") }
+        return try vault.open(sealed, purpose: purpose)
     }
 }
 

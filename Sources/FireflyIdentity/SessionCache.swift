@@ -1,5 +1,4 @@
 import FireflyPostgres
-import FireflySystem
 import FoundationEssentials
 import Logging
 import Synchronization
@@ -38,7 +37,7 @@ public final class SessionCache: Sendable {
         var generation = 0
     }
     private let state = Mutex(State())
-    static let channel = "firefly_sessions"
+    public static let channel = "firefly_sessions"
     /// Cached entries at most; the cache is cleared when it grows past this.
     static let capacity = 100_000
 
@@ -62,7 +61,8 @@ public final class SessionCache: Sendable {
 
     func evict(_ hash: [UInt8]) { _ = state.withLock { $0.entries.removeValue(forKey: hash) } }
 
-    private func setListening(_ listening: Bool) {
+    /// The notification listener's state: caching only while it listens.
+    public func setListening(_ listening: Bool) {
         state.withLock { state in
             state.listening = listening
             state.generation += 1
@@ -70,25 +70,9 @@ public final class SessionCache: Sendable {
         }
     }
 
-    /// Runs the listener loop forever on the calling thread: connect, LISTEN, evict on each
-    /// notification; on any failure stop caching, wait a second and reconnect.
-    public func listen(connect: () throws -> PostgresConnection, logger: Logger) -> Never {
-        while true {
-            do {
-                let connection = try connect()
-                try connection.execute(script: "LISTEN \(Self.channel)")
-                setListening(true)
-                while true {
-                    for notification in try connection.waitForNotifications(timeoutMilliseconds: 1000) {
-                        if let hash = HexText.decode(notification.payload) { evict(hash) } else { setListening(true) }
-                    }
-                }
-            } catch {
-                setListening(false)
-                logger.warning("session listener disconnected; sessions are read from the database until it is back", metadata: ["error": "\(error)"])
-                MonotonicClock.sleep(milliseconds: 1000)
-            }
-        }
+    /// A `firefly_sessions` notification: the hex SHA-256 of a deleted session.
+    public func notified(_ payload: String) {
+        if let hash = HexText.decode(payload) { evict(hash) } else { setListening(true) }
     }
 }
 

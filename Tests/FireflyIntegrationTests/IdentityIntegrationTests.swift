@@ -99,7 +99,7 @@ struct IdentityIntegrationTests {
         let hash = Hex.encode(SHA256.hash(cookie.value))
         #expect(try world.sql("SELECT count(*) FROM sessions WHERE encode(id_hash, 'hex') = '\(hash)'") == "1")
         #expect(try world.sql("SELECT count(*) FROM sessions WHERE csrf_token = '\(cookie.value)' OR refresh_token_enc LIKE '%\(cookie.value)%'") == "0")
-        #expect(try world.sql("SELECT count(*) FROM sessions WHERE refresh_token_enc LIKE 'v1:%'") == "1")
+        #expect(try world.sql("SELECT count(*) FROM sessions WHERE refresh_token_enc LIKE 'v2:%'") == "1")
         // Pages now load.
         #expect(try browser.send("GET", world.base + "/").status == 200)
 

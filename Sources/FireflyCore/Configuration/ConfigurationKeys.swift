@@ -36,6 +36,11 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_SESSION_IDLE_TIMEOUT", defaultValue: "30m", meaning: "A session unused this long ends."),
         Key(name: "FIREFLY_SESSION_LIFETIME", defaultValue: "12h", meaning: "A session ends this long after login, however active."),
         Key(name: "FIREFLY_VAULT_KEY_FILE", defaultValue: "", meaning: "File with the vault key, 64 hex characters (default: the systemd credential vault-key); encrypts refresh tokens."),
+        Key(name: "FIREFLY_DATABRICKS_TIMEOUT", defaultValue: "30s", meaning: "Time limit of one call to Databricks (and of a token exchange)."),
+        Key(name: "FIREFLY_DATABRICKS_RETRY_BUDGET", defaultValue: "20s", meaning: "How long 429/503 answers are retried (Retry-After, jittered backoff) before the caller gets 503."),
+        Key(name: "FIREFLY_DATABRICKS_CA_FILE", defaultValue: "", meaning: "Extra CA bundle (PEM) for Databricks connections; the system store is always used."),
+        Key(name: "FIREFLY_SQL_WAIT_TIMEOUT", defaultValue: "10s", meaning: "How long POST /api/sql/statements waits for a result before returning the statement id (0s or 5s-50s)."),
+        Key(name: "FIREFLY_CACHE_TTL", defaultValue: "60s", meaning: "Lifetime of cached catalog metadata per organization (0 = no cache)."),
         Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
         Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
     ]

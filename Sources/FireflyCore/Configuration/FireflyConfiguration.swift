@@ -22,6 +22,8 @@ public struct FireflyConfiguration: Sendable, Equatable {
     public var testRoutesEnabled: Bool
     /// OIDC providers, sessions, vault key.
     public var identity: IdentitySettings
+    /// Databricks calls, SQL waiting, metadata cache.
+    public var gateway: GatewaySettings
     /// Every key's resolved text value; handed to workers so that they run the configuration the
     /// master validated, even if the file changes later without a reload.
     public var resolvedValues: [String: String]
@@ -99,8 +101,27 @@ public struct FireflyConfiguration: Sendable, Equatable {
         logLevel = level
         testRoutesEnabled = try P.boolean(text("FIREFLY_TEST_ROUTES"), key: "FIREFLY_TEST_ROUTES")
         identity = try IdentitySettings.parse(values, environment: environment)
+        let sqlWait = try P.duration(text("FIREFLY_SQL_WAIT_TIMEOUT"), key: "FIREFLY_SQL_WAIT_TIMEOUT", range: 0...50_000) / 1000
+        guard sqlWait == 0 || sqlWait >= 5 else {
+            throw ConfigurationError(key: "FIREFLY_SQL_WAIT_TIMEOUT", problem: "must be 0s or between 5s and 50s (Databricks' wait_timeout)")
+        }
+        gateway = GatewaySettings(
+            timeoutMilliseconds: try P.duration(text("FIREFLY_DATABRICKS_TIMEOUT"), key: "FIREFLY_DATABRICKS_TIMEOUT", range: 1000...600_000),
+            retryBudgetMilliseconds: try P.duration(text("FIREFLY_DATABRICKS_RETRY_BUDGET"), key: "FIREFLY_DATABRICKS_RETRY_BUDGET", range: 0...600_000),
+            caFile: values["FIREFLY_DATABRICKS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            sqlWaitSeconds: sqlWait,
+            cacheTTLMilliseconds: try P.duration(text("FIREFLY_CACHE_TTL"), key: "FIREFLY_CACHE_TTL", range: 0...86_400_000))
         resolvedValues = values
     }
+}
+
+/// Calls to Databricks.
+public struct GatewaySettings: Sendable, Equatable {
+    public var timeoutMilliseconds: Int
+    public var retryBudgetMilliseconds: Int
+    public var caFile: String?
+    public var sqlWaitSeconds: Int
+    public var cacheTTLMilliseconds: Int
 }
 
 /// Worker pool shape and timing.

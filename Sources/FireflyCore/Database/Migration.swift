@@ -82,6 +82,46 @@ public enum Migrations {
             CREATE TRIGGER sessions_deleted AFTER DELETE ON sessions
                 FOR EACH ROW EXECUTE FUNCTION firefly_session_deleted();
             """),
+        Migration(version: 3, name: "gateway", sql: """
+            ALTER TABLE organizations ADD COLUMN workspace_url text CHECK (workspace_url ~ '^https?://[^/]+$'),
+                                      ADD COLUMN default_warehouse_id text;
+            -- The organization's service principal: the secret only sealed with the vault key.
+            CREATE TABLE spn_credentials (
+                organization_id bigint PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,
+                client_id       text NOT NULL,
+                secret_enc      text NOT NULL,
+                updated_at      timestamptz NOT NULL DEFAULT now()
+            );
+            -- The current SPN token per organization, sealed; shared by every worker and host.
+            CREATE TABLE spn_tokens (
+                organization_id bigint PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,
+                token_enc       text NOT NULL,
+                expires_at      timestamptz NOT NULL,
+                obtained_at     timestamptz NOT NULL DEFAULT now()
+            );
+            -- Which user and organization each statement id belongs to.
+            CREATE TABLE statements (
+                statement_id    text PRIMARY KEY,
+                organization_id bigint NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+                user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                created_at      timestamptz NOT NULL DEFAULT now()
+            );
+            -- One row per call to Databricks.
+            CREATE TABLE audit_log (
+                id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at              timestamptz NOT NULL DEFAULT now(),
+                user_id         bigint,
+                organization_id bigint,
+                method          text NOT NULL,
+                path_template   text NOT NULL,
+                status          integer NOT NULL,
+                duration_ms     double precision NOT NULL,
+                request_id      text
+            );
+            CREATE INDEX audit_log_at ON audit_log (at);
+            CREATE INDEX audit_log_org_at ON audit_log (organization_id, at);
+            CREATE INDEX audit_log_user_at ON audit_log (user_id, at);
+            """),
     ]
 
     /// The newest version this build knows.

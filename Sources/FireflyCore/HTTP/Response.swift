@@ -8,11 +8,20 @@ public struct Response: Sendable {
     public var headers: [(String, String)]
     /// Body bytes.
     public var body: [UInt8]
+    /// True when the handler already wrote head and body itself (a streamed response).
+    public var alreadySent = false
 
     public init(status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// Marks a response whose head and body the handler has streamed out already.
+    public static func streamed(status: Int) -> Response {
+        var response = Response(status: status)
+        response.alreadySent = true
+        return response
     }
 
     /// A JSON response from an `Encodable` value.
@@ -37,8 +46,10 @@ public struct Response: Sendable {
         return Response(status: error.status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")] + error.headers, body: body)
     }
 
-    /// The CGI response head (`Status:` line and fields) followed by the blank line.
-    public func cgiHead() -> [UInt8] {
+    /// The CGI response head (`Status:` line and fields) followed by the blank line. Without
+    /// `streaming`, a `Content-Length` of the body is added when the handler set none; a streamed
+    /// body has no length (nginx sends it chunked).
+    public func cgiHead(streaming: Bool = false) -> [UInt8] {
         var head = "Status: \(status) \(Self.reason(for: status))\r\n"
         var hasLength = false
         for (name, value) in headers {
@@ -49,7 +60,7 @@ public struct Response: Sendable {
             if name.lowercased() == "content-length" { hasLength = true }
             head += "\(name): \(value)\r\n"
         }
-        if !hasLength { head += "Content-Length: \(body.count)\r\n" }
+        if !hasLength, !streaming { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
         return Array(head.utf8)
     }

@@ -97,22 +97,10 @@ enum AuthHandlers {
         return session
     }
 
-    /// CSRF defence for state-changing requests: the request must come from FireFly's own origin
-    /// (`Origin`, or `Sec-Fetch-Site: same-origin` when a browser sends no Origin) and carry the
-    /// session's token in `X-CSRF-Token`.
+    /// CSRF defence for state-changing requests outside `/api/` (the dispatcher checks `/api/` ones).
     static func requireSameOrigin(_ identity: Identity, _ context: RequestContext, session: SessionInfo) throws {
-        let headers = context.request.headers
-        let sameOrigin: Bool
-        if let origin = headers["origin"] {
-            sameOrigin = origin == identity.settings.publicOrigin
-        } else {
-            sameOrigin = headers["sec-fetch-site"] == "same-origin"
-        }
-        guard sameOrigin else {
-            throw APIError(status: 403, code: "csrf_rejected", message: "Cross-origin request refused.")
-        }
-        guard let token = headers["x-csrf-token"], ConstantTimeCompare.equal(token, session.csrfToken) else {
-            throw APIError(status: 403, code: "csrf_rejected", message: "Missing or wrong X-CSRF-Token header.")
+        if let refusal = identity.csrfRefusal(headers: context.request.headers, session: session) {
+            throw APIError(status: 403, code: "csrf_rejected", message: refusal)
         }
     }
 
@@ -171,16 +159,5 @@ enum HTMLPage {
             <body><h1>\(escape(title))</h1>\(text)<p><a href="\(escape(link.href))">\(escape(link.text))</a></p>
             <p><small>Request id \(escape(requestID))</small></p></body></html>
             """.utf8)
-    }
-}
-
-/// Constant-time comparison of header tokens.
-enum ConstantTimeCompare {
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }

@@ -67,6 +67,18 @@ final class RequestContext {
         }
     }
 
+    /// Streams a response: writes the head now, then lets `produce` write the body in pieces.
+    /// A failure after the head is out can only cut the body short (it is logged by the caller).
+    func stream(status: Int, headers: [(String, String)], produce: (([UInt8]) throws -> Void) throws -> Void) throws -> Response {
+        var head = Response(status: status, headers: headers)
+        head.body = []
+        guard slot.write(head.cgiHead(streaming: true)) else { throw APIError.internalError() }
+        try produce { bytes in
+            guard slot.write(bytes) else { throw APIError(status: 499, code: "client_gone", message: "The client went away.") }
+        }
+        return .streamed(status: status)
+    }
+
     /// A route capture that the route table guarantees to exist.
     func parameter(_ name: String) throws -> String {
         guard let value = routeParameters[name] else { throw APIError.internalError() }

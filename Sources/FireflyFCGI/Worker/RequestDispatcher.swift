@@ -43,9 +43,12 @@ struct RequestDispatcher: Sendable {
                 apiSession = try session.database.withConnection {
                     try identity.validate(cookieHeader: request.headers["cookie"], connection: $0)
                 }
-                guard apiSession != nil else {
+                guard let validated = apiSession else {
                     throw APIError(status: 401, code: "unauthenticated", message: "Sign in first: no valid session.",
                                    headers: [("Set-Cookie", Identity.clearedCookie)])
+                }
+                if !["GET", "HEAD", "OPTIONS"].contains(request.method), let refusal = identity.csrfRefusal(headers: request.headers, session: validated) {
+                    throw APIError(status: 403, code: "csrf_rejected", message: refusal)
                 }
             }
             switch router.route(method: request.method, segments: request.pathSegments) {
@@ -71,11 +74,11 @@ struct RequestDispatcher: Sendable {
         }
 
         let elapsedMilliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
-        if elapsedMilliseconds > Double(configuration.limits.timeoutMilliseconds), response.status != 504 {
+        if elapsedMilliseconds > Double(configuration.limits.timeoutMilliseconds), response.status != 504, !response.alreadySent {
             // The answer came after the hard limit: the client has been told to expect at most that long.
             response = .error(.gatewayTimeout(), requestID: requestID)
         }
-        write(response, method: method, to: slot)
+        if !response.alreadySent { write(response, method: method, to: slot) }
 
         // Metadata is an autoclosure: nothing is formatted when the level filters the line out.
         let slow = elapsedMilliseconds >= Double(configuration.limits.slowThresholdMilliseconds)

@@ -1,4 +1,5 @@
 import FireflyCore
+import FireflyGateway
 import FireflyIdentity
 import FireflyPostgres
 import FireflySystem
@@ -38,9 +39,12 @@ struct WorkerProcess {
             logger.critical("identity configuration error", metadata: ["error": "\(error)"])
             return 78
         }
-        if identity.isEnabled { startSessionListener(identity) }
+        let cache = MetadataCache(ttlMilliseconds: configuration.gateway.cacheTTLMilliseconds)
+        let gateway = identity.vault.map { Gateway(client: WorkspaceClient(vault: $0, settings: configuration.gateway, logger: logger), cache: cache,
+                                                    settings: configuration.gateway) }
+        if identity.isEnabled { startListener(identity, cache: cache) }
         let stats = WorkerStats()
-        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity),
+        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity, gateway: gateway),
                                            configuration: configuration, identity: identity, logger: logger)
         let loop = AcceptLoop(
             listenFD: listenFD,
@@ -108,18 +112,25 @@ struct WorkerProcess {
         }
     }
 
-    /// One thread per worker listens for session deletions so cached sessions are evicted at once.
-    private func startSessionListener(_ identity: Identity) {
+    /// One thread per worker listens for session deletions and cache invalidations, so cached
+    /// sessions and metadata are dropped at once on every worker.
+    private func startListener(_ identity: Identity, cache: MetadataCache) {
         let database = configuration.database
         let logger = self.logger
+        let listener = NotificationListener(
+            channels: [SessionCache.channel: { identity.sessions.notified($0) }, MetadataCache.channel: { cache.notified($0) }],
+            onStateChange: { up in
+                identity.sessions.setListening(up)
+                cache.setListening(up)
+            })
         do {
             try OSThread.start {
-                identity.sessions.listen(connect: {
+                listener.run(connect: {
                     try PostgresConnection(connectionString: database.url, password: try database.readPassword(), applicationName: "firefly-listener")
                 }, logger: logger)
             }.detach()
         } catch {
-            logger.error("cannot start the session listener; sessions are read from the database on every request", metadata: ["error": "\(error)"])
+            logger.error("cannot start the notification listener; sessions and metadata are read from their sources on every request", metadata: ["error": "\(error)"])
         }
     }
 

@@ -1,0 +1,115 @@
+import FireflyCore
+import FireflyCrypto
+import FireflyHTTPClient
+import FireflyIdentity
+import FireflyPostgres
+import FoundationEssentials
+import Logging
+import Synchronization
+
+/// SPN tokens: worker memory → PostgreSQL (sealed) → a client_credentials exchange at the
+/// workspace. A token is renewed when less than five minutes remain. Exactly one exchange per
+/// organization per token lifetime across every worker and host: the exchange runs under a
+/// PostgreSQL advisory lock and re-reads the row after taking it, so everyone who waited shares
+/// the winner's token. Failed exchanges are remembered for a few seconds (no hammering).
+final class TokenManager: Sendable {
+    static let renewalMargin: Double = 300
+    static let negativeTTL: Double = 5
+    /// Advisory-lock namespace for token exchanges (the second key is the organization id).
+    static let lockNamespace = 4_201_701
+
+    private let memory = Mutex<[Int64: (token: String, expiresAt: Double)]>([:])
+    private let failures = Mutex<[Int64: Double]>([:])
+    private let vault: Vault
+    private let settings: GatewaySettings
+    private let logger: Logger
+
+    init(vault: Vault, settings: GatewaySettings, logger: Logger) {
+        self.vault = vault
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// A token with at least five minutes left.
+    func token(for workspace: OrganizationWorkspace, connection: PostgresConnection, now: Double = Date().timeIntervalSince1970) throws -> String {
+        if let cached = memory.withLock({ $0[workspace.id] }), cached.expiresAt - now > Self.renewalMargin { return cached.token }
+        if let stored = try storedToken(workspace.id, connection: connection, now: now) { return stored }
+        if let failedAt = failures.withLock({ $0[workspace.id] }), now - failedAt < Self.negativeTTL { throw GatewayError.tokenExchangeFailed() }
+        try connection.execute(script: "BEGIN")
+        do {
+            try connection.query("SELECT pg_advisory_xact_lock(\(Self.lockNamespace), \(Int(workspace.id))::int)")
+            if let stored = try storedToken(workspace.id, connection: connection, now: now) {
+                try connection.execute(script: "COMMIT")
+                return stored
+            }
+            let (token, lifetime) = try exchange(workspace)
+            let expiresAt = Date().timeIntervalSince1970 + Double(lifetime)
+            try connection.query("""
+                INSERT INTO spn_tokens (organization_id, token_enc, expires_at, obtained_at)
+                VALUES (\(workspace.id), \(try vault.seal(token, purpose: "spn-token")), to_timestamp(\(String(expiresAt))::double precision), now())
+                ON CONFLICT (organization_id) DO UPDATE SET token_enc = EXCLUDED.token_enc, expires_at = EXCLUDED.expires_at, obtained_at = now()
+                """)
+            try connection.execute(script: "COMMIT")
+            memory.withLock { $0[workspace.id] = (token, expiresAt) }
+            failures.withLock { $0[workspace.id] = nil }
+            return token
+        } catch {
+            try? connection.execute(script: "ROLLBACK")
+            if let error = error as? APIError, error.code == "spn_token_failed" { failures.withLock { $0[workspace.id] = now } }
+            throw error
+        }
+    }
+
+    private func storedToken(_ organizationID: Int64, connection: PostgresConnection, now: Double) throws -> String? {
+        let row = try connection.query("""
+            SELECT token_enc, extract(epoch FROM expires_at)::double precision AS expires FROM spn_tokens WHERE organization_id = \(organizationID)
+            """)
+        guard let sealed = row.value("token_enc"), let expires = row.value("expires").flatMap(Double.init), expires - now > Self.renewalMargin else {
+            return nil
+        }
+        let token = try vault.open(sealed, purpose: "spn-token")
+        memory.withLock { $0[organizationID] = (token, expires) }
+        return token
+    }
+
+    /// After Databricks answered 401 to `token`: forget it here and in the database (only if it is
+    /// still the current one), so the next call exchanges anew.
+    func discard(_ token: String, organizationID: Int64, connection: PostgresConnection) throws {
+        memory.withLock { if $0[organizationID]?.token == token { $0[organizationID] = nil } }
+        let row = try connection.query("SELECT token_enc FROM spn_tokens WHERE organization_id = \(organizationID)")
+        if let sealed = row.value("token_enc"), (try? vault.open(sealed, purpose: "spn-token")) == token {
+            try connection.query("UPDATE spn_tokens SET expires_at = now() WHERE organization_id = \(organizationID) AND token_enc = \(sealed)")
+        }
+    }
+
+    /// `POST {workspace}/oidc/v1/token` with client credentials (HTTP Basic), scope all-apis.
+    private func exchange(_ workspace: OrganizationWorkspace) throws -> (String, Int) {
+        let secret: String
+        do {
+            secret = try vault.open(workspace.sealedSecret, purpose: "spn-secret")
+        } catch {
+            logger.error("the SPN secret cannot be opened with the vault key", metadata: ["organization.id": "\(workspace.id)"])
+            throw GatewayError.tokenExchangeFailed()
+        }
+        let basic = Data((FormEncoding.component(workspace.clientID) + ":" + FormEncoding.component(secret)).utf8).base64EncodedString()
+        let response: HTTPResponse
+        do {
+            let client = try HTTPClient(options: HTTPClientOptions(caFile: settings.caFile, timeoutMilliseconds: settings.timeoutMilliseconds,
+                                                                   userAgent: WorkspaceClient.userAgent))
+            response = try client.send(HTTPRequest(method: "POST", url: workspace.workspaceURL + "/oidc/v1/token",
+                                                   headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded")],
+                                                   body: Array("grant_type=client_credentials&scope=all-apis".utf8)))
+        } catch {
+            logger.warning("SPN token exchange: workspace unreachable", metadata: ["organization.id": "\(workspace.id)", "error": "\(error)"])
+            throw GatewayError.tokenExchangeFailed()
+        }
+        guard response.status == 200, let body = ClaimValue.object(response.body), let token = body["access_token"]?.string else {
+            let reason = ClaimValue.object(response.body)?["error"]?.string ?? "status \(response.status)"
+            logger.warning("SPN token exchange refused", metadata: ["organization.id": "\(workspace.id)", "reason": "\(reason)"])
+            throw GatewayError.tokenExchangeFailed()
+        }
+        let lifetime = Int(body["expires_in"]?.number ?? 3600)
+        logger.info("SPN token obtained", metadata: ["organization.id": "\(workspace.id)", "expires_in": "\(lifetime)"])
+        return (token, lifetime)
+    }
+}

@@ -1,0 +1,150 @@
+import FireflyCore
+import FireflyCrypto
+import FireflyHTTPClient
+import FireflyIdentity
+import FireflyPostgres
+import FireflySystem
+import FoundationEssentials
+import Logging
+
+/// Who a Databricks call is made for (audit and isolation).
+public struct Caller: Sendable {
+    public let userID: Int64
+    public let organizationID: Int64
+    public let requestID: String
+
+    public init(userID: Int64, organizationID: Int64, requestID: String) {
+        self.userID = userID
+        self.organizationID = organizationID
+        self.requestID = requestID
+    }
+}
+
+/// Calls to an organization's workspace with its SPN token: 401 drops the token and retries once;
+/// 429 (and 503 where repeating is safe) are retried honouring `Retry-After`, otherwise with
+/// jittered exponential backoff, inside the configured budget; every attempt is audited; failures
+/// are mapped to FireFly's errors with details only in the log.
+public final class WorkspaceClient: Sendable {
+    static let userAgent = "firefly-gateway/0.1"
+
+    /// A successful answer.
+    public struct Reply: Sendable {
+        public let status: Int
+        public let body: [UInt8]
+    }
+
+    let tokens: TokenManager
+    let directory = OrganizationDirectory()
+    let settings: GatewaySettings
+    let logger: Logger
+
+    public init(vault: Vault, settings: GatewaySettings, logger: Logger) {
+        tokens = TokenManager(vault: vault, settings: settings, logger: logger)
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The caller's organization settings (503 when not configured).
+    public func workspace(for caller: Caller, connection: PostgresConnection) throws -> OrganizationWorkspace {
+        try directory.workspace(caller.organizationID, connection: connection)
+    }
+
+    /// One API call. `template` names the endpoint in the audit log (no ids or names in it);
+    /// `idempotent` allows retrying 503s and network failures.
+    public func call(_ method: String, template: String, path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+                     idempotent: Bool, caller: Caller, connection: PostgresConnection) throws -> Reply {
+        let workspace = try self.workspace(for: caller, connection: connection)
+        var url = workspace.workspaceURL + path
+        if !query.isEmpty { url += "?" + FormEncoding.encode(query) }
+        let deadline = MonotonicClock.nanoseconds() + UInt64(settings.retryBudgetMilliseconds) * 1_000_000
+        var attempt = 0
+        var renewedToken = false
+        while true {
+            attempt += 1
+            let token = try tokens.token(for: workspace, connection: connection)
+            var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]
+            if body != nil { headers.append(("Content-Type", "application/json")) }
+            let started = MonotonicClock.nanoseconds()
+            var response: HTTPResponse?
+            do {
+                let client = try HTTPClient(options: HTTPClientOptions(caFile: settings.caFile, timeoutMilliseconds: settings.timeoutMilliseconds,
+                                                                       userAgent: Self.userAgent))
+                response = try client.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
+            } catch {
+                logger.warning("Databricks call failed", metadata: ["template": "\(template)", "error": "\(error)", "request.id": "\(caller.requestID)"])
+            }
+            let duration = Double(MonotonicClock.nanoseconds() - started) / 1e6
+            audit(caller, method: method, template: template, status: response?.status ?? 0, durationMilliseconds: duration, connection: connection)
+
+            guard let response else {
+                if idempotent, let pause = pause(attempt: attempt, retryAfter: nil, deadline: deadline) {
+                    MonotonicClock.sleep(milliseconds: pause)
+                    continue
+                }
+                throw GatewayError.unreachable()
+            }
+            switch response.status {
+            case 200..<300:
+                return Reply(status: response.status, body: response.body)
+            case 401 where !renewedToken:
+                renewedToken = true
+                try tokens.discard(token, organizationID: workspace.id, connection: connection)
+                continue
+            case 429, 503:
+                let retryAfter = response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                if response.status == 429 || idempotent, let pause = pause(attempt: attempt, retryAfter: retryAfter, deadline: deadline) {
+                    MonotonicClock.sleep(milliseconds: pause)
+                    continue
+                }
+                throw GatewayError.busy(retryAfter: max(1, retryAfter ?? 1))
+            default:
+                throw map(response, template: template, caller: caller)
+            }
+        }
+    }
+
+    /// Milliseconds to wait before the next attempt, or nil when the budget does not allow one.
+    private func pause(attempt: Int, retryAfter: Int?, deadline: UInt64) -> Int? {
+        let backoff: Int
+        if let retryAfter {
+            backoff = retryAfter * 1000
+        } else {
+            let base = min(5000, 200 << min(attempt - 1, 5))
+            backoff = base / 2 + Int.random(in: 0...(base / 2))
+        }
+        let now = MonotonicClock.nanoseconds()
+        guard now + UInt64(backoff) * 1_000_000 < deadline else { return nil }
+        return backoff
+    }
+
+    /// Databricks' error → FireFly's: 4xx keep their status and Databricks' message (it is about
+    /// the caller's input); 5xx become a generic 502.
+    private func map(_ response: HTTPResponse, template: String, caller: Caller) -> APIError {
+        let object = ClaimValue.object(response.body)
+        let message = object?["message"]?.string.map { String($0.prefix(500)) }
+        let code = object?["error_code"]?.string ?? "status \(response.status)"
+        logger.info("Databricks refused a call", metadata: ["template": "\(template)", "status": "\(response.status)", "error_code": "\(code)",
+                                                            "request.id": "\(caller.requestID)"])
+        switch response.status {
+        case 400: return APIError(status: 400, code: "bad_request", message: message ?? "Databricks refused the request.")
+        case 401, 403: return APIError(status: 403, code: "forbidden", message: message ?? "Your organization's service principal may not do this.")
+        case 404: return APIError(status: 404, code: "not_found", message: (message.map { $0 + " " } ?? "") + "Check the name; your organization sees only what its service principal is granted.")
+        case 409: return APIError(status: 409, code: "conflict", message: message ?? "Conflict.")
+        case 400..<500: return APIError(status: response.status, code: "databricks_refused", message: message ?? "Databricks refused the request.")
+        default:
+            logger.warning("Databricks failed", metadata: ["template": "\(template)", "status": "\(response.status)", "body": "\(String(decoding: response.body.prefix(300), as: UTF8.self))"])
+            return GatewayError.unreachable()
+        }
+    }
+
+    private func audit(_ caller: Caller, method: String, template: String, status: Int, durationMilliseconds: Double, connection: PostgresConnection) {
+        do {
+            try connection.query("""
+                INSERT INTO audit_log (user_id, organization_id, method, path_template, status, duration_ms, request_id)
+                VALUES (\(caller.userID), \(caller.organizationID), \(method), \(template), \(status), \(String(durationMilliseconds))::double precision, \(caller.requestID))
+                """)
+        } catch {
+            logger.error("audit row not written", metadata: ["error": "\(error)", "request.id": "\(caller.requestID)"])
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import FireflyHTTPClient
+import FireflySystem
+import Foundation
+import Synchronization
+import Testing
+
+/// Identity stack + workspace simulator: acme (alice, SPN org-a: samples, main, extra) and globex
+/// (bob, SPN org-b: samples.tpch) on the same simulated workspace.
+final class GatewayStack {
+    let world: IdentityStack
+    let simulator: SimulatorProcess
+    var base: String { world.base }
+
+    init(_ name: String, settings: [String: String] = [:], simulatorSettings: [String: Any] = [:]) throws {
+        simulator = try SimulatorProcess(name, settings: simulatorSettings)
+        world = try IdentityStack(name, settings: settings)
+        for (org, client, secret) in [("acme", "org-a", "secret-a"), ("globex", "org-b", "secret-b")] {
+            try world.admin(["org", "set-workspace", org, "--url", simulator.baseURL, "--warehouse", "sim-warehouse"])
+            let secretFile = world.stack.directory + "/\(org)-spn-secret"
+            try secret.write(toFile: secretFile, atomically: true, encoding: .utf8)
+            try world.admin(["org", "set-spn", org, "--client-id", client, "--secret-file", secretFile])
+            try FileManager.default.removeItem(atPath: secretFile)
+        }
+    }
+
+    /// A signed-in browser and its CSRF token.
+    func signIn(_ user: String, _ password: String) throws -> (Browser, String) {
+        let browser = Browser(stack: world.stack)
+        guard try world.login(browser, user: user, password: password).status == 302 else { throw StackError("login failed for \(user)") }
+        let csrf = try world.me(browser).json["csrf_token"] as? String ?? ""
+        return (browser, csrf)
+    }
+
+    func get(_ browser: Browser, _ path: String, headers: [(name: String, value: String)] = []) throws -> HTTPResponse {
+        try browser.send("GET", base + path, headers: headers)
+    }
+
+    func post(_ browser: Browser, _ path: String, csrf: String, json: Any) throws -> HTTPResponse {
+        try browser.send("POST", base + path, headers: [("Origin", base), ("X-CSRF-Token", csrf), ("Content-Type", "application/json")],
+                         body: Array(try JSONSerialization.data(withJSONObject: json)))
+    }
+
+    func tokenExchanges(_ client: String) throws -> Int {
+        ((try simulator.send("GET", "/sim/admin/counters").json["token_exchanges"] as? [String: Int]) ?? [:])[client] ?? 0
+    }
+
+    static func names(_ response: HTTPResponse, _ key: String) -> [String] {
+        ((response.json[key] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+    }
+}
+
+@Suite("Gateway: Databricks through FireFly with per-organization service principals", .serialized, .timeLimit(.minutes(6)))
+struct GatewayIntegrationTests {
+    @Test("organizations see their own catalogs; statements and cache stay theirs; ETag revalidation")
+    func isolation() throws {
+        let gateway = try GatewayStack("gwiso")
+        let (alice, aliceCSRF) = try gateway.signIn("alice", "alice-password")
+        let (bob, bobCSRF) = try gateway.signIn("bob", "bob-password")
+
+        let aliceCatalogs = try gateway.get(alice, "/api/catalogs?page_size=100")
+        #expect(aliceCatalogs.status == 200, "\(aliceCatalogs.text)")
+        #expect(GatewayStack.names(aliceCatalogs, "catalogs") == ["extra", "main", "samples"])
+        #expect(GatewayStack.names(try gateway.get(bob, "/api/catalogs?page_size=100"), "catalogs") == ["samples"])
+        #expect(GatewayStack.names(try gateway.get(bob, "/api/catalogs/samples/schemas"), "schemas") == ["tpch"])
+        #expect(try gateway.get(bob, "/api/catalogs/samples/schemas/nyctaxi/tables").status == 403)
+        let page = try gateway.get(alice, "/api/catalogs?page_size=2")
+        #expect(GatewayStack.names(page, "catalogs") == ["extra", "main"])
+        let token = try #require(page.json["next_page_token"] as? String)
+        #expect(GatewayStack.names(try gateway.get(alice, "/api/catalogs?page_size=2&page_token=\(Browser.formEncode(token))"), "catalogs") == ["samples"])
+        let table = try gateway.get(alice, "/api/tables/samples.tpch.orders")
+        #expect((table.json["columns"] as? [[String: Any]])?.count == 6)
+        #expect(try gateway.get(alice, "/api/tables/samples.tpch.nothing").status == 404)
+
+        // ETag: a browser revalidates cheaply.
+        let etag = try #require(aliceCatalogs.header("ETag"))
+        #expect(try gateway.get(alice, "/api/catalogs?page_size=100", headers: [("If-None-Match", etag)]).status == 304)
+
+        // SQL: alice's statement is invisible to bob.
+        let run = try gateway.post(alice, "/api/sql/statements", csrf: aliceCSRF, json: ["statement": "SELECT count(*) AS n FROM samples.tpch.orders"])
+        #expect(run.status == 200, "\(run.text)")
+        let id = try #require(run.json["statement_id"] as? String)
+        #expect(((run.json["result"] as? [String: Any])?["data_array"] as? [[String]])?.first?.first == "3000")
+        #expect(try gateway.get(alice, "/api/sql/statements/\(id)").status == 200)
+        #expect(try gateway.get(bob, "/api/sql/statements/\(id)").status == 404)
+        #expect(try gateway.get(bob, "/api/sql/statements/\(id)/result/chunks/0").status == 404)
+        #expect(try gateway.post(bob, "/api/sql/statements/\(id)/cancel", csrf: bobCSRF, json: [String: Any]()).status == 404)
+        // Bad SQL comes back as Databricks says it (a FAILED statement), bad input as 400.
+        let bad = try gateway.post(alice, "/api/sql/statements", csrf: aliceCSRF, json: ["statement": "SELEC 1"])
+        #expect(((bad.json["status"] as? [String: Any])?["state"] as? String) == "FAILED")
+        #expect(try gateway.post(alice, "/api/sql/statements", csrf: aliceCSRF, json: ["statement": "SELECT 1", "colour": "red"]).status == 400)
+        #expect(try gateway.post(alice, "/api/sql/statements", csrf: "wrong", json: ["statement": "SELECT 1"]).status == 403)
+
+        // Preview with a hostile name: quoted, so nothing is injected (the table does not exist).
+        #expect(try gateway.get(alice, "/api/tables/samples.tpch.orders/preview?limit=3").json["statement_id"] != nil)
+        #expect(try gateway.get(alice, "/api/tables/" + Browser.formEncode("samples.tpch.x` ; DROP TABLE orders; --") + "/preview").status == 404)
+
+        // Audit: rows for both users, and no secret anywhere.
+        #expect(Int(try gateway.world.sql("SELECT count(DISTINCT user_id) FROM audit_log")) == 2)
+        #expect(try gateway.world.sql("SELECT count(*) FROM audit_log WHERE path_template LIKE '%orders%'") == "0")
+        let audit = try gateway.world.admin(["audit", "--org", "globex", "--last", "1 hour"])
+        #expect(audit.contains("globex\tbob@globex.example\tGET\tGET /api/2.1/unity-catalog/catalogs\t200"), "\(audit)")
+        #expect(!audit.contains("alice@acme.example"))
+    }
+
+    @Test("a cold start under 200 concurrent requests makes one token exchange; revocation and 429s are absorbed")
+    func tokensAndRetries() throws {
+        let gateway = try GatewayStack("gwtok", settings: ["FIREFLY_POOL_THREADS": "16", "FIREFLY_CACHE_TTL": "0", "FIREFLY_DATABRICKS_RETRY_BUDGET": "3s"])
+        let (alice, _) = try gateway.signIn("alice", "alice-password")
+        let cookie = try #require(alice.sessionCookie?.value)
+        let failures = Mutex<[Int]>([])
+        let caFile = gateway.world.stack.directory + "/nginx/tls/cert.pem", port = gateway.world.stack.httpsPort, base = gateway.base
+        let threads = (0..<40).map { _ in
+            Background { () throws -> Void in
+                for _ in 0..<5 {
+                    let client = try HTTPClient(options: HTTPClientOptions(caFile: caFile, resolve: ["localhost:\(port):127.0.0.1"]))
+                    let response = try client.send(HTTPRequest(url: base + "/api/catalogs", headers: [("Cookie", "__Host-firefly_session=\(cookie)")]))
+                    if response.status != 200 { failures.withLock { $0.append(response.status) } }
+                }
+            }
+        }
+        for thread in threads { try thread.value() }
+        #expect(failures.withLock { $0 } == [])
+        #expect(try gateway.tokenExchanges("org-a") == 1)
+
+        // The workspace revokes the token: the next call refreshes and succeeds.
+        _ = try gateway.simulator.send("POST", "/sim/admin/revoke", token: nil, json: ["client_id": "org-a"])
+        #expect(try gateway.get(alice, "/api/catalogs").status == 200)
+        #expect(try gateway.tokenExchanges("org-a") == 2)
+
+        // A 429 storm: every second call is refused with Retry-After 1; callers never see it.
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["catalogs.list": ["rate_429": 0.5, "retry_after_seconds": 1]])
+        for _ in 0..<4 { #expect(try gateway.get(alice, "/api/catalogs").status == 200) }
+        // Every call refused: after the retry budget, 503 with Retry-After.
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["catalogs.list": ["rate_503": 1.0, "retry_after_seconds": 1]])
+        let busy = try gateway.get(alice, "/api/catalogs")
+        #expect(busy.status == 503)
+        #expect(busy.header("Retry-After") != nil)
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
+    }
+
+    @Test("tokens are renewed before they expire")
+    func renewal() throws {
+        let gateway = try GatewayStack("gwrenew", settings: ["FIREFLY_CACHE_TTL": "0"], simulatorSettings: ["token_lifetime_seconds": 303])
+        let (alice, _) = try gateway.signIn("alice", "alice-password")
+        #expect(try gateway.get(alice, "/api/catalogs").status == 200)
+        #expect(try gateway.tokenExchanges("org-a") == 1)
+        Thread.sleep(forTimeInterval: 3.5)  // now less than 5 minutes remain
+        #expect(try gateway.get(alice, "/api/catalogs").status == 200)
+        #expect(try gateway.tokenExchanges("org-a") == 2)
+    }
+
+    @Test("DDL through FireFly invalidates the organization's cached listings on every worker")
+    func cacheInvalidation() throws {
+        let gateway = try GatewayStack("gwcache")
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let path = "/api/catalogs/main/schemas/default/tables"
+        for _ in 0..<6 { #expect(GatewayStack.names(try gateway.get(alice, path), "tables") == []) }
+        let before = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["tables.list"] ?? 0
+        for _ in 0..<6 { _ = try gateway.get(alice, path) }
+        let after = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["tables.list"] ?? 0
+        #expect(after - before <= 2)  // hits make no Databricks call (at most one miss per worker)
+        let created = try gateway.post(alice, "/api/sql/statements", csrf: csrf, json: ["statement": "CREATE TABLE main.default.fresh (a INT)"])
+        #expect(created.status == 200, "\(created.text)")
+        Thread.sleep(forTimeInterval: 0.3)
+        for _ in 0..<10 { #expect(GatewayStack.names(try gateway.get(alice, path), "tables") == ["fresh"]) }
+        // Explicit revalidation.
+        _ = try gateway.simulator.send("GET", "/sim/admin/counters")
+        #expect(try gateway.post(alice, "/api/cache/revalidate", csrf: csrf, json: [String: Any]()).status == 200)
+    }
+
+    @Test("CSV export of 1,000,000 rows, streamed; no secret in logs or the database")
+    func csvExportAndSecrets() throws {
+        let gateway = try GatewayStack("gwcsv", settings: ["FIREFLY_SQL_WAIT_TIMEOUT": "50s"], simulatorSettings: ["dataset": ["trips_rows": 1_000_000, "tpch_orders": 100]])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let run = try gateway.post(alice, "/api/sql/statements", csrf: csrf,
+                                   json: ["statement": "SELECT pickup_zip, trip_distance FROM samples.nyctaxi.trips"])
+        let id = try #require(run.json["statement_id"] as? String, "\(run.text.prefix(300))")
+        var state = (run.json["status"] as? [String: Any])?["state"] as? String
+        for _ in 0..<100 where state != "SUCCEEDED" {
+            Thread.sleep(forTimeInterval: 0.2)
+            state = (try gateway.get(alice, "/api/sql/statements/\(id)").json["status"] as? [String: Any])?["state"] as? String
+        }
+        #expect(state == "SUCCEEDED")
+        let csv = try alice.send("GET", gateway.base + "/api/sql/statements/\(id)/result.csv")
+        #expect(csv.status == 200)
+        #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+        let lines = csv.text.split(separator: "\r\n", omittingEmptySubsequences: true)
+        #expect(lines.count == 1_000_001)
+        #expect(lines.first == "pickup_zip,trip_distance")
+
+        // No test secret in any log or table.
+        let secrets = ["secret-a", "secret-b", OIDCProviderFixture.clientSecret,
+                       try String(contentsOfFile: gateway.world.provider.directory + "/vault-key", encoding: .utf8),
+                       try #require(alice.sessionCookie?.value)]
+        let dump = try Shell.succeed("/usr/bin/env", ["bash", "-c", "runuser -u postgres -- pg_dump -h \(gateway.world.stack.databaseDirectory) -U firefly firefly 2>/dev/null || pg_dump -h \(gateway.world.stack.databaseDirectory) -U firefly firefly"])
+        let logs = gateway.world.stack.poolLog + ((try? String(contentsOfFile: gateway.world.stack.directory + "/nginx/logs/access.log", encoding: .utf8)) ?? "")
+        for secret in secrets {
+            #expect(!dump.contains(secret), "a secret is in the database dump")
+            #expect(!logs.contains(secret), "a secret is in the logs")
+        }
+        #expect(dump.contains("v2:"))  // sealed values are there
+    }
+}
