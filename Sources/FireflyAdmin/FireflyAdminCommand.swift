@@ -11,7 +11,7 @@ struct FireflyAdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firefly-admin",
         abstract: "FireFly administration.",
-        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self, Audit.self]
+        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self, Audit.self, VaultCommand.self]
     )
 }
 
@@ -23,10 +23,10 @@ struct ConfigurationOptions: ParsableArguments {
     /// The vault, from the configured key file or systemd credential.
     func vault() async throws -> Vault {
         let configuration = try await FireflyConfiguration.load(filePath: config, environment: ProcessInfo.processInfo.environment)
-        guard let key = try configuration.identity.readVaultKey() else {
+        guard let keys = try configuration.identity.readVaultKeys() else {
             throw ValidationError("no vault key: set FIREFLY_VAULT_KEY_FILE or the systemd credential vault-key")
         }
-        return try Vault(key: key)
+        return try Vault(keys: keys)
     }
 
     /// Loads the configuration and opens a database connection, with clear errors.

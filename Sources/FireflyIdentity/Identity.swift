@@ -45,7 +45,7 @@ public final class Identity: Sendable {
             providers[provider.name] = ProviderClient(settings: provider, clientSecret: secret, logger: logger)
         }
         self.providers = providers
-        vault = try settings.readVaultKey().map { try Vault(key: $0) }
+        vault = try settings.readVaultKeys().map { try Vault(keys: $0) }
         if !providers.isEmpty, vault == nil {
             throw ConfigurationError(key: "FIREFLY_VAULT_KEY_FILE", problem: "a vault key is required with OIDC providers (refresh tokens are kept encrypted)")
         }

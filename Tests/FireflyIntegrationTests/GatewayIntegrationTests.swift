@@ -1,3 +1,4 @@
+import FireflyCrypto
 import FireflyHTTPClient
 import FireflySystem
 import Foundation
@@ -136,6 +137,39 @@ struct GatewayIntegrationTests {
         #expect(busy.status == 503)
         #expect(busy.header("Retry-After") != nil)
         _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
+    }
+
+    @Test("vault key rotation: add a key, re-encrypt everything, retire the old key; nothing breaks")
+    func keyRotation() throws {
+        let gateway = try GatewayStack("gwvault", settings: ["FIREFLY_CACHE_TTL": "0"])
+        let (alice, _) = try gateway.signIn("alice", "alice-password")
+        #expect(try gateway.get(alice, "/api/catalogs").status == 200)
+        let keyFile = gateway.world.provider.directory + "/vault-key"
+        let oldKey = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let newKey = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        try "\(newKey)\n\(oldKey)\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        gateway.world.stack.signalMaster(SIGHUP)
+        let reencrypted = try gateway.world.admin(["vault", "reencrypt"])
+        #expect(reencrypted.contains("re-sealed 4 secret(s)"), "\(reencrypted)")  // 2 SPN secrets, 1 SPN token, 1 refresh token
+        let status = try gateway.world.admin(["vault", "status"])
+        #expect(!status.contains("key " + oldKeyID(oldKey)), "\(status)")
+        try "\(newKey)\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        gateway.world.stack.signalMaster(SIGHUP)
+        #expect(eventually(within: 10) { (try? gateway.world.stack.poolStatus().reloads) == 2 })
+        Thread.sleep(forTimeInterval: 1)
+        // Sessions, the SPN secret and the cached token all open with the new key alone.
+        #expect(try gateway.get(alice, "/api/catalogs").status == 200)
+        #expect(try gateway.tokenExchanges("org-a") == 1)
+        let (bob, _) = try gateway.signIn("bob", "bob-password")
+        #expect(try gateway.get(bob, "/api/catalogs").status == 200)
+    }
+
+    private func oldKeyID(_ hex: String) -> String {
+        let bytes = stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
+            let start = hex.index(hex.startIndex, offsetBy: offset)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
+        }
+        return String(Hex.encode(SHA256.hash(bytes)).prefix(8))
     }
 
     @Test("tokens are renewed before they expire")

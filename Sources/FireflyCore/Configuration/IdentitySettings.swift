@@ -108,15 +108,21 @@ public struct IdentitySettings: Sendable, Equatable {
             credentialsDirectory: environment["CREDENTIALS_DIRECTORY"])
     }
 
-    /// The 32-byte vault key, from `vaultKeyFile` or the systemd credential `vault-key`.
-    public func readVaultKey() throws -> [UInt8]? {
+    /// The vault key ring, from `vaultKeyFile` or the systemd credential `vault-key`: one key
+    /// (64 hex characters) per line, the first one current; `#` lines are comments.
+    public func readVaultKeys() throws -> [[UInt8]]? {
         guard let text = try SecretFile.read(explicitPath: vaultKeyFile, explicitKey: "FIREFLY_VAULT_KEY_FILE",
                                              credentialName: "vault-key", credentialsDirectory: credentialsDirectory) else { return nil }
-        let hex = text.trimmingSpaces
-        guard hex.count == 64, let key = HexDecoding.decode(String(hex)) else {
-            throw ConfigurationError(key: "FIREFLY_VAULT_KEY_FILE", problem: "the vault key must be 64 hexadecimal characters")
+        var keys: [[UInt8]] = []
+        for line in text.split(whereSeparator: \.isNewline) {
+            let hex = String(line).trimmingSpaces
+            if hex.isEmpty || hex.hasPrefix("#") { continue }
+            guard hex.count == 64, let key = HexDecoding.decode(hex) else {
+                throw ConfigurationError(key: "FIREFLY_VAULT_KEY_FILE", problem: "each vault key must be 64 hexadecimal characters on its own line")
+            }
+            keys.append(key)
         }
-        return key
+        return keys.isEmpty ? nil : keys
     }
 
     /// A provider's client secret.
