@@ -31,7 +31,7 @@ final class TokenManager: Sendable {
     }
 
     /// A token with at least five minutes left.
-    func token(for workspace: OrganizationWorkspace, connection: PostgresConnection, now: Double = Date().timeIntervalSince1970) throws -> String {
+    func token(for workspace: OrganizationWorkspace, connection: PostgresConnection, http: HTTPClient, now: Double = Date().timeIntervalSince1970) throws -> String {
         if let cached = memory.withLock({ $0[workspace.id] }), cached.expiresAt - now > Self.renewalMargin { return cached.token }
         if let stored = try storedToken(workspace.id, connection: connection, now: now) { return stored }
         if let failedAt = failures.withLock({ $0[workspace.id] }), now - failedAt < Self.negativeTTL { throw GatewayError.tokenExchangeFailed() }
@@ -42,7 +42,7 @@ final class TokenManager: Sendable {
                 try connection.execute(script: "COMMIT")
                 return stored
             }
-            let (token, lifetime) = try exchange(workspace)
+            let (token, lifetime) = try exchange(workspace, http: http)
             let expiresAt = Date().timeIntervalSince1970 + Double(lifetime)
             try connection.query("""
                 INSERT INTO spn_tokens (organization_id, token_enc, expires_at, obtained_at)
@@ -83,7 +83,7 @@ final class TokenManager: Sendable {
     }
 
     /// `POST {workspace}/oidc/v1/token` with client credentials (HTTP Basic), scope all-apis.
-    private func exchange(_ workspace: OrganizationWorkspace) throws -> (String, Int) {
+    private func exchange(_ workspace: OrganizationWorkspace, http: HTTPClient) throws -> (String, Int) {
         let secret: String
         do {
             secret = try vault.open(workspace.sealedSecret, purpose: "spn-secret")
@@ -94,9 +94,7 @@ final class TokenManager: Sendable {
         let basic = Data((FormEncoding.component(workspace.clientID) + ":" + FormEncoding.component(secret)).utf8).base64EncodedString()
         let response: HTTPResponse
         do {
-            let client = try HTTPClient(options: HTTPClientOptions(caFile: settings.caFile, timeoutMilliseconds: settings.timeoutMilliseconds,
-                                                                   userAgent: WorkspaceClient.userAgent))
-            response = try client.send(HTTPRequest(method: "POST", url: workspace.workspaceURL + "/oidc/v1/token",
+            response = try http.send(HTTPRequest(method: "POST", url: workspace.workspaceURL + "/oidc/v1/token",
                                                    headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded")],
                                                    body: Array("grant_type=client_credentials&scope=all-apis".utf8)))
         } catch {

@@ -52,7 +52,7 @@ public final class WorkspaceClient: Sendable {
     /// One API call. `template` names the endpoint in the audit log (no ids or names in it);
     /// `idempotent` allows retrying 503s and network failures.
     public func call(_ method: String, template: String, path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
-                     idempotent: Bool, caller: Caller, connection: PostgresConnection) throws -> Reply {
+                     idempotent: Bool, caller: Caller, connection: PostgresConnection, http: HTTPClient) throws -> Reply {
         let workspace = try self.workspace(for: caller, connection: connection)
         var url = workspace.workspaceURL + path
         if !query.isEmpty { url += "?" + FormEncoding.encode(query) }
@@ -61,15 +61,13 @@ public final class WorkspaceClient: Sendable {
         var renewedToken = false
         while true {
             attempt += 1
-            let token = try tokens.token(for: workspace, connection: connection)
+            let token = try tokens.token(for: workspace, connection: connection, http: http)
             var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(token)"), ("Accept", "application/json")]
             if body != nil { headers.append(("Content-Type", "application/json")) }
             let started = MonotonicClock.nanoseconds()
             var response: HTTPResponse?
             do {
-                let client = try HTTPClient(options: HTTPClientOptions(caFile: settings.caFile, timeoutMilliseconds: settings.timeoutMilliseconds,
-                                                                       userAgent: Self.userAgent))
-                response = try client.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
+                response = try http.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
             } catch {
                 logger.warning("Databricks call failed", metadata: ["template": "\(template)", "error": "\(error)", "request.id": "\(caller.requestID)"])
             }

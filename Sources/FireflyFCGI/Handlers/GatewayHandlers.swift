@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyGateway
+import FireflyHTTPClient
 import FireflyIdentity
 import FireflyPostgres
 import FoundationEssentials
@@ -30,6 +31,12 @@ enum GatewayHandlers {
 
     static func component(_ text: String) -> String { FormEncoding.component(text) }
 
+    /// The thread's HTTP client for Databricks.
+    static func http(_ context: RequestContext) throws -> HTTPClient {
+        guard let client = context.workspaceHTTP else { throw APIError(status: 503, code: "unavailable", message: "No HTTP client.") }
+        return client
+    }
+
     /// FireFly's page parameters (`page_size`, `page_token`) carrying Databricks' `max_results` and page token.
     static func paging(_ context: RequestContext) throws -> [(String, String)] {
         var query: [(String, String)] = []
@@ -53,7 +60,7 @@ enum GatewayHandlers {
             entry = hit
         } else {
             let reply = try context.database.withConnection {
-                try gateway.client.call("GET", template: template, path: path, query: query, idempotent: true, caller: caller, connection: $0)
+                try gateway.client.call("GET", template: template, path: path, query: query, idempotent: true, caller: caller, connection: $0, http: try http(context))
             }
             entry = gateway.cache.put(caller.organizationID, resource, tag: tag, body: reply.body)
         }
@@ -113,7 +120,7 @@ enum GatewayHandlers {
             return try context.database.withConnection { connection in
                 let info = try gateway.client.call("GET", template: "GET /api/2.1/unity-catalog/tables/{full_name}",
                                                    path: "/api/2.1/unity-catalog/tables/" + component(fullName), idempotent: true,
-                                                   caller: caller, connection: connection)
+                                                   caller: caller, connection: connection, http: try http(context))
                 guard let table = ClaimValue.object(info.body), let catalog = table["catalog_name"]?.string,
                       let schema = table["schema_name"]?.string, let name = table["name"]?.string else {
                     throw APIError(status: 502, code: "databricks_unavailable", message: "Databricks described the table unexpectedly.")
@@ -173,7 +180,7 @@ enum GatewayHandlers {
         if let parameters { request += ",\"parameters\":" + JSONRewrite.encode(.array(parameters)) }
         request += "}"
         let reply = try gateway.client.call("POST", template: "POST /api/2.0/sql/statements", path: "/api/2.0/sql/statements",
-                                            body: Array(request.utf8), idempotent: false, caller: caller, connection: connection)
+                                            body: Array(request.utf8), idempotent: false, caller: caller, connection: connection, http: try http(context))
         guard let id = ClaimValue.object(reply.body)?["statement_id"]?.string else {
             throw APIError(status: 502, code: "databricks_unavailable", message: "Databricks returned no statement id.")
         }
@@ -203,7 +210,7 @@ enum GatewayHandlers {
             return try context.database.withConnection { connection in
                 let id = try ownedStatement(context, caller: caller, connection: connection)
                 let reply = try gateway.client.call("GET", template: "GET /api/2.0/sql/statements/{id}", path: "/api/2.0/sql/statements/" + component(id),
-                                                    idempotent: true, caller: caller, connection: connection)
+                                                    idempotent: true, caller: caller, connection: connection, http: try http(context))
                 return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
             }
         }
@@ -217,7 +224,7 @@ enum GatewayHandlers {
                 let id = try ownedStatement(context, caller: caller, connection: connection)
                 let reply = try gateway.client.call("GET", template: "GET /api/2.0/sql/statements/{id}/result/chunks/{n}",
                                                     path: "/api/2.0/sql/statements/\(component(id))/result/chunks/\(index)",
-                                                    idempotent: true, caller: caller, connection: connection)
+                                                    idempotent: true, caller: caller, connection: connection, http: try http(context))
                 return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
             }
         }
@@ -230,7 +237,7 @@ enum GatewayHandlers {
                 let id = try ownedStatement(context, caller: caller, connection: connection)
                 _ = try gateway.client.call("POST", template: "POST /api/2.0/sql/statements/{id}/cancel",
                                             path: "/api/2.0/sql/statements/\(component(id))/cancel", body: [], idempotent: true,
-                                            caller: caller, connection: connection)
+                                            caller: caller, connection: connection, http: try http(context))
                 return Response.rawJSON(Array(#"{"cancel_requested":true}"#.utf8), headers: [("Cache-Control", "no-store")])
             }
         }
@@ -244,7 +251,7 @@ enum GatewayHandlers {
             return try context.database.withConnection { connection in
                 let id = try ownedStatement(context, caller: caller, connection: connection)
                 let first = try gateway.client.call("GET", template: "GET /api/2.0/sql/statements/{id}", path: "/api/2.0/sql/statements/" + component(id),
-                                                    idempotent: true, caller: caller, connection: connection)
+                                                    idempotent: true, caller: caller, connection: connection, http: try http(context))
                 let status = try JSONDecoder().decode(StatementHead.self, from: Data(first.body))
                 guard status.status.state == "SUCCEEDED", let manifest = status.manifest else {
                     throw APIError(status: 409, code: "not_ready", message: "The statement is \(status.status.state); a CSV is available once it has SUCCEEDED.")
@@ -260,7 +267,7 @@ enum GatewayHandlers {
                     while index < manifest.total_chunk_count {
                         let reply = try gateway.client.call("GET", template: "GET /api/2.0/sql/statements/{id}/result/chunks/{n}",
                                                             path: "/api/2.0/sql/statements/\(component(id))/result/chunks/\(index)",
-                                                            idempotent: true, caller: caller, connection: connection)
+                                                            idempotent: true, caller: caller, connection: connection, http: try http(context))
                         let chunk = try JSONDecoder().decode(ChunkBody.self, from: Data(reply.body))
                         try write(CSV.rows(chunk.data_array ?? []))
                         index += 1

@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyFastCGI
+import FireflyHTTPClient
 import FireflyIdentity
 import FireflySystem
 import Logging
@@ -24,6 +25,8 @@ final class RequestContext {
     private(set) var bodyBytesRead = 0
     /// The caller's session, when the dispatcher has validated one (every `/api/` request with login configured).
     var session: SessionInfo?
+    /// The thread's HTTP client for Databricks calls (kept connections).
+    var workspaceHTTP: HTTPClient?
 
     init(request: Request, routeParameters: [String: String], logger: Logger, database: DatabaseConnector,
          configuration: FireflyConfiguration, deadline: UInt64, slot: FastCGIRequest) {

@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyFastCGI
+import FireflyHTTPClient
 import FireflyIdentity
 import FireflySystem
 import Logging
@@ -16,11 +17,19 @@ struct RequestDispatcher: Sendable {
     /// Per-thread state: the thread's own database connection.
     final class ThreadSession {
         let database: DatabaseConnector
-        init(database: DatabaseConnector) { self.database = database }
+        /// The thread's libcurl handle for Databricks: its connections are kept and reused.
+        let workspaceHTTP: HTTPClient?
+        init(database: DatabaseConnector, workspaceHTTP: HTTPClient?) {
+            self.database = database
+            self.workspaceHTTP = workspaceHTTP
+        }
     }
 
     func makeThreadSession() -> ThreadSession {
-        ThreadSession(database: DatabaseConnector(settings: configuration.database))
+        let gateway = configuration.gateway
+        return ThreadSession(database: DatabaseConnector(settings: configuration.database),
+                             workspaceHTTP: try? HTTPClient(options: HTTPClientOptions(caFile: gateway.caFile, timeoutMilliseconds: gateway.timeoutMilliseconds,
+                                                                                       userAgent: "firefly-gateway/0.1")))
     }
 
     /// Handles one request; returns false when the connection must not be reused (unread body left).
@@ -63,6 +72,7 @@ struct RequestDispatcher: Sendable {
                     database: session.database, configuration: configuration,
                     deadline: started + UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000, slot: slot)
                 handlerContext.session = apiSession
+                handlerContext.workspaceHTTP = session.workspaceHTTP
                 context = handlerContext
                 response = try match.handler(handlerContext)
             }
