@@ -73,7 +73,7 @@ let package = Package(
         ),
 
         // App-proxy library (route parsing and token envelope; networking comes with the proxy issue).
-        .target(name: "ProxyCore", swiftSettings: strict),
+        .target(name: "ProxyCore", dependencies: ["FireflyCrypto"], swiftSettings: strict),
 
         // Workspace simulator: a Databricks workspace on loopback for tests, benchmarks and the demo.
         .target(
@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyFCGI",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient",
+                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient", "ProxyCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FireflyIntegrationTests",
-            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem", "FireflyCrypto"],
+            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem", "FireflyCrypto", "ProxyCore"],
             swiftSettings: strict
         ),
     ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FireflyCore
 import FireflyIdentity
+import ProxyCore
 import FireflySystem
 import FoundationEssentials
 import Logging
@@ -32,6 +33,11 @@ extension FireflyFCGICommand {
                 configuration = try await FireflyConfiguration.load(filePath: config, environment: environment)
                 // Secrets the workers will need (client secrets, vault key) must be readable now.
                 _ = try Identity(settings: configuration.identity, logger: Logger(label: "firefly.master"))
+                do {
+                    _ = try configuration.appProxy.readKeyHex().map { try TokenEnvelope(keyHex: $0) }
+                } catch {
+                    throw ConfigurationError(key: "FIREFLY_APP_PROXY_KEY_FILE", problem: "\(error)")
+                }
             } catch {
                 FireflyFCGICommand.printToStandardError("firefly-fcgi: configuration error: \(error)")
                 throw ExitCode(78)  // EX_CONFIG

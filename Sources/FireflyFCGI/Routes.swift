@@ -1,10 +1,11 @@
 import FireflyCore
 import FireflyGateway
 import FireflyIdentity
+import ProxyCore
 
 /// FireFly's route table.
 enum Routes {
-    static func make(configuration: FireflyConfiguration, identity: Identity, gateway: Gateway?) -> Router<Handler> {
+    static func make(configuration: FireflyConfiguration, identity: Identity, gateway: Gateway?, envelope: TokenEnvelope?) -> Router<Handler> {
         var router = Router<Handler>()
         router.add("GET", "/healthz", HealthHandlers.healthz)
         router.add("GET", "/readyz", HealthHandlers.readyz)
@@ -17,6 +18,9 @@ enum Routes {
         router.add("GET", "/api/me", AuthHandlers.me(identity))
         if identity.isEnabled, let gateway {
             GatewayHandlers.register(in: &router, gateway: gateway)
+            if let envelope, !configuration.appProxy.baseURL.isEmpty {
+                AppHandlers.register(in: &router, gateway: gateway, envelope: envelope, settings: configuration.appProxy)
+            }
         }
         if configuration.testRoutesEnabled {
             router.add("GET", "/api/_test/sleep", TestHandlers.sleep)

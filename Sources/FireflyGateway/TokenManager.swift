@@ -30,6 +30,9 @@ final class TokenManager: Sendable {
         self.logger = logger
     }
 
+    /// When the cached token of an organization expires (after `token(for:…)` returned it).
+    func expiry(of organizationID: Int64) -> Double? { memory.withLock { $0[organizationID]?.expiresAt } }
+
     /// A token with at least five minutes left.
     func token(for workspace: OrganizationWorkspace, connection: PostgresConnection, http: HTTPClient, now: Double = Date().timeIntervalSince1970) throws -> String {
         if let cached = memory.withLock({ $0[workspace.id] }), cached.expiresAt - now > Self.renewalMargin { return cached.token }

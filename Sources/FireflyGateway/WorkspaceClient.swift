@@ -49,6 +49,14 @@ public final class WorkspaceClient: Sendable {
         try directory.workspace(caller.organizationID, connection: connection)
     }
 
+    /// The organization's current SPN bearer token and its expiry (seconds since the epoch), for
+    /// minting app-proxy tokens that never outlive it.
+    public func bearer(for caller: Caller, connection: PostgresConnection, http: HTTPClient) throws -> (token: String, expiresAt: Double) {
+        let workspace = try self.workspace(for: caller, connection: connection)
+        let token = try tokens.token(for: workspace, connection: connection, http: http)
+        return (token, tokens.expiry(of: workspace.id) ?? Date().timeIntervalSince1970 + TokenManager.renewalMargin)
+    }
+
     /// One API call. `template` names the endpoint in the audit log (no ids or names in it);
     /// `idempotent` allows retrying 503s and network failures.
     public func call(_ method: String, template: String, path: String, query: [(String, String)] = [], body: [UInt8]? = nil,

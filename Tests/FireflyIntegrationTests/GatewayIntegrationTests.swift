@@ -1,6 +1,7 @@
 import FireflyCrypto
 import FireflyHTTPClient
 import FireflySystem
+import ProxyCore
 import Foundation
 import Synchronization
 import Testing
@@ -170,6 +171,52 @@ struct GatewayIntegrationTests {
             return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
         }
         return String(Hex.encode(SHA256.hash(bytes)).prefix(8))
+    }
+
+    @Test("apps: listed with the SPN; embed URLs carry a token bound to one app that Python's AESGCM can open and seal")
+    func embedApps() throws {
+        let keyHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let keyFile = "/tmp/ff-app-proxy-key-\(UInt32.random(in: 0...UInt32.max))"
+        try keyHex.write(toFile: keyFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: keyFile) }
+        let gateway = try GatewayStack("gwapps", settings: ["FIREFLY_APP_PROXY_KEY_FILE": keyFile, "FIREFLY_APP_PROXY_BASE_URL": "https://apps.localhost:8443"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        #expect(GatewayStack.names(try gateway.get(alice, "/api/apps"), "apps") == ["notebook", "vscode"])
+        #expect(try gateway.post(alice, "/api/apps/vscode/embed", csrf: "wrong", json: [String: Any]()).status == 403)
+        #expect(try gateway.post(alice, "/api/apps/ghost/embed", csrf: csrf, json: [String: Any]()).status == 404)
+        let minted = try gateway.post(alice, "/api/apps/vscode/embed", csrf: csrf, json: [String: Any]())
+        #expect(minted.status == 200, "\(minted.text)")
+        let url = try #require(minted.json["url"] as? String)
+        #expect(url.hasPrefix("https://apps.localhost:8443/app-proxy/"))
+        #expect(url.hasSuffix("/aws/databricksapps/vscode-1234567890123456/"))
+        let expires = try #require(minted.json["expires_at"] as? Int)
+        #expect(Double(expires) <= Date().timeIntervalSince1970 + 301)
+        let path = String(url.dropFirst("https://apps.localhost:8443".count))
+        let route = try AppProxyRoute.parse(rawPath: path, allowedDomains: ["databricksapps"])
+
+        // ProxyCore's token opens in Python, bound to the app, carrying the SPN's bearer token.
+        let python = try Shell.which("python3")
+        let script = TestStack.repository + "/Tests/Conformance/envelope_interop.py"
+        let opened = try Shell.succeed(python, [script, "open-bound", keyHex, route.token])
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(opened.utf8)) as? [String: Any])
+        #expect(payload["app"] as? String == "vscode-1234567890123456")
+        #expect((payload["tok"] as? String)?.split(separator: ".").count == 3)
+        let envelope = try TokenEnvelope(keyHex: keyHex)
+        #expect(try envelope.open(route, now: Date().timeIntervalSince1970).bearerToken == payload["tok"] as? String)
+
+        // Python-sealed tokens open in ProxyCore: the bound format for its app only, the seed format
+        // only under an explicit allowlist.
+        let bound = try Shell.succeed(python, [script, "seal-bound", keyHex, #"{"v":1,"org":1,"provider":"aws","domain":"databricksapps","app":"notebook-1","exp":9999999999,"tok":"t"}"#])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let boundRoute = try AppProxyRoute.parse(rawPath: "/app-proxy/\(bound)/aws/databricksapps/notebook-1/", allowedDomains: ["databricksapps"])
+        #expect(try envelope.open(boundRoute, now: Date().timeIntervalSince1970).bearerToken == "t")
+        let hijack = try AppProxyRoute.parse(rawPath: "/app-proxy/\(bound)/aws/databricksapps/evil/", allowedDomains: ["databricksapps"])
+        #expect(throws: EnvelopeRefusal.forbidden("this app token was issued for another app")) { try envelope.open(hijack, now: Date().timeIntervalSince1970) }
+        let seed = try Shell.succeed(python, [script, "seal-seed", keyHex, "plain-oauth-token"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let seedRoute = try AppProxyRoute.parse(rawPath: "/app-proxy/\(seed)/aws/databricksapps/vscode/", allowedDomains: ["databricksapps"])
+        #expect(throws: EnvelopeRefusal.self) { try envelope.open(seedRoute, now: Date().timeIntervalSince1970) }
+        let policy = LegacyTokenPolicy(enabled: true, providers: ["aws"], domains: ["databricksapps"], appPatterns: ["vscode"])
+        #expect(try envelope.open(seedRoute, now: Date().timeIntervalSince1970, legacy: policy).bearerToken == "plain-oauth-token")
     }
 
     @Test("tokens are renewed before they expire")

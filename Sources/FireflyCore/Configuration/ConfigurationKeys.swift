@@ -41,6 +41,10 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_DATABRICKS_CA_FILE", defaultValue: "", meaning: "Extra CA bundle (PEM) for Databricks connections; the system store is always used."),
         Key(name: "FIREFLY_SQL_WAIT_TIMEOUT", defaultValue: "10s", meaning: "How long POST /api/sql/statements waits for a result before returning the statement id (0s or 5s-50s)."),
         Key(name: "FIREFLY_CACHE_TTL", defaultValue: "60s", meaning: "Lifetime of cached catalog metadata per organization (0 = no cache)."),
+        Key(name: "FIREFLY_APP_PROXY_KEY_FILE", defaultValue: "", meaning: "File with the app-proxy ENCRYPTION_KEY (64 hex characters; default: the systemd credential app-proxy-key); enables embedding apps."),
+        Key(name: "FIREFLY_APP_PROXY_BASE_URL", defaultValue: "", meaning: "The app host's origin, e.g. https://apps.firefly.example.com (never FireFly's own origin)."),
+        Key(name: "FIREFLY_APP_PROXY_TOKEN_LIFETIME", defaultValue: "5m", meaning: "How long a minted embed URL may be first used (never longer than the SPN token)."),
+        Key(name: "FIREFLY_APP_DOMAINS", defaultValue: "databricksapps", meaning: "Comma-separated app domains that embed URLs may name."),
         Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
         Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
     ]

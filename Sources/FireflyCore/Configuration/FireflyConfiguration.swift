@@ -24,6 +24,8 @@ public struct FireflyConfiguration: Sendable, Equatable {
     public var identity: IdentitySettings
     /// Databricks calls, SQL waiting, metadata cache.
     public var gateway: GatewaySettings
+    /// Minting embed URLs for the app proxy.
+    public var appProxy: AppProxySettings
     /// Every key's resolved text value; handed to workers so that they run the configuration the
     /// master validated, even if the file changes later without a reload.
     public var resolvedValues: [String: String]
@@ -111,7 +113,37 @@ public struct FireflyConfiguration: Sendable, Equatable {
             caFile: values["FIREFLY_DATABRICKS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             sqlWaitSeconds: sqlWait,
             cacheTTLMilliseconds: try P.duration(text("FIREFLY_CACHE_TTL"), key: "FIREFLY_CACHE_TTL", range: 0...86_400_000))
+        var appBase = text("FIREFLY_APP_PROXY_BASE_URL")
+        while appBase.hasSuffix("/") { appBase.removeLast() }
+        if !appBase.isEmpty {
+            guard appBase.hasPrefix("https://") || appBase.hasPrefix("http://") else {
+                throw ConfigurationError(key: "FIREFLY_APP_PROXY_BASE_URL", problem: "expected https://apps.example.com")
+            }
+            guard appBase != identity.publicOrigin else {
+                throw ConfigurationError(key: "FIREFLY_APP_PROXY_BASE_URL", problem: "must be a host name of its own, never FireFly's origin (apps could call FireFly's API with the user's session)")
+            }
+        }
+        appProxy = AppProxySettings(
+            keyFile: values["FIREFLY_APP_PROXY_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }, baseURL: appBase,
+            tokenLifetimeSeconds: try P.duration(text("FIREFLY_APP_PROXY_TOKEN_LIFETIME"), key: "FIREFLY_APP_PROXY_TOKEN_LIFETIME", range: 10_000...3_600_000) / 1000,
+            domains: Set(text("FIREFLY_APP_DOMAINS").split(separator: ",").map { String($0).trimmingSpaces.lowercased() }.filter { !$0.isEmpty }),
+            credentialsDirectory: environment["CREDENTIALS_DIRECTORY"])
         resolvedValues = values
+    }
+}
+
+/// Embedding Databricks Apps through the app proxy.
+public struct AppProxySettings: Sendable, Equatable {
+    public var keyFile: String?
+    public var baseURL: String
+    public var tokenLifetimeSeconds: Int
+    public var domains: Set<String>
+    public var credentialsDirectory: String?
+
+    /// The app-proxy key as hex, from the file or the systemd credential `app-proxy-key`; nil when not configured.
+    public func readKeyHex() throws -> String? {
+        try SecretFile.read(explicitPath: keyFile, explicitKey: "FIREFLY_APP_PROXY_KEY_FILE", credentialName: "app-proxy-key",
+                            credentialsDirectory: credentialsDirectory)
     }
 }
 

@@ -2,6 +2,7 @@ import FireflyCore
 import FireflyGateway
 import FireflyIdentity
 import FireflyPostgres
+import ProxyCore
 import FireflySystem
 import Logging
 #if canImport(Glibc)
@@ -33,8 +34,10 @@ struct WorkerProcess {
         }
 
         let identity: Identity
+        let envelope: TokenEnvelope?
         do {
             identity = try Identity(settings: configuration.identity, logger: logger)
+            envelope = try configuration.appProxy.readKeyHex().map { try TokenEnvelope(keyHex: $0) }
         } catch {
             logger.critical("identity configuration error", metadata: ["error": "\(error)"])
             return 78
@@ -44,7 +47,7 @@ struct WorkerProcess {
                                                     settings: configuration.gateway) }
         if identity.isEnabled { startListener(identity, cache: cache) }
         let stats = WorkerStats()
-        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity, gateway: gateway),
+        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity, gateway: gateway, envelope: envelope),
                                            configuration: configuration, identity: identity, logger: logger)
         let loop = AcceptLoop(
             listenFD: listenFD,

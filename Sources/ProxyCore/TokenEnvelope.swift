@@ -1,0 +1,151 @@
+import FireflyCrypto
+import FoundationEssentials
+
+/// The app an embed token is for. A token opens only for the route naming this exact target.
+public struct AppTarget: Sendable, Equatable, Codable {
+    public let organizationID: Int64
+    public let provider: String
+    public let domain: String
+    public let appName: String
+
+    public init(organizationID: Int64, provider: String, domain: String, appName: String) {
+        self.organizationID = organizationID
+        self.provider = provider
+        self.domain = domain
+        self.appName = appName
+    }
+}
+
+/// What an opened token grants: the bearer token to inject, for which target, until when.
+public struct AppProxyGrant: Sendable, Equatable {
+    /// nil for a seed-format token (no target bound; allowlists decide).
+    public let target: AppTarget?
+    /// Seconds since the epoch; nil for a seed-format token.
+    public let expiresAt: Double?
+    public let bearerToken: String
+}
+
+/// Why a token was refused: 401 for anything wrong with the token itself, 403 when a valid token
+/// is used for another app than it was minted for.
+public enum EnvelopeRefusal: Error, Sendable, Equatable {
+    /// Malformed, truncated, tampered, wrong key, oversize, or expired.
+    case unauthorized(String)
+    /// A valid token for a different target.
+    case forbidden(String)
+}
+
+/// Policy for the seed's plain tokens (the OAuth token alone, sealed without associated data):
+/// refused unless enabled, and then only for allowlisted providers, domains and app-name patterns.
+public struct LegacyTokenPolicy: Sendable {
+    public var enabled: Bool
+    public var providers: Set<String>
+    public var domains: Set<String>
+    /// App-name patterns: exact names, or a prefix ending in `*`.
+    public var appPatterns: [String]
+
+    public init(enabled: Bool = false, providers: Set<String> = [], domains: Set<String> = [], appPatterns: [String] = []) {
+        self.enabled = enabled
+        self.providers = providers
+        self.domains = domains
+        self.appPatterns = appPatterns
+    }
+
+    func allows(_ route: AppProxyRoute) -> Bool {
+        enabled && providers.contains(route.provider) && domains.contains(route.domain)
+            && appPatterns.contains { pattern in
+                pattern.hasSuffix("*") ? route.appName.hasPrefix(String(pattern.dropLast())) : route.appName == pattern
+            }
+    }
+}
+
+/// The app-proxy token envelope, compatible with the seed's format: AES-256-GCM, a 12-byte random
+/// nonce, a 16-byte tag, `nonce ‖ ciphertext ‖ tag` in URL-safe base64 (emitted unpadded, padded
+/// accepted), key = `ENCRYPTION_KEY` (64 hex characters). FireFly's tokens seal a JSON payload that
+/// binds the target and an expiry, with associated data naming the purpose and version, so no other
+/// FireFly ciphertext (a vault secret, say) can be opened here and a token works for one app only.
+public struct TokenEnvelope: Sendable {
+    /// Associated data of bound tokens.
+    public static let associatedData = Array("firefly/app-proxy-token/v1".utf8)
+    /// Largest token accepted (encoded characters).
+    public static let maximumLength = 8192
+
+    private let key: [UInt8]
+
+    /// `keyHex`: 64 hexadecimal characters (32 bytes).
+    public init(keyHex: String) throws {
+        let trimmed = keyHex.filter { !$0.isWhitespace }
+        guard trimmed.count == 64, let key = Hex.decode(trimmed) else {
+            throw EnvelopeKeyError()
+        }
+        self.key = key
+    }
+
+    /// The key in the configuration is not 64 hexadecimal characters.
+    public struct EnvelopeKeyError: Error, CustomStringConvertible {
+        public var description: String { "ENCRYPTION_KEY must be 64 hexadecimal characters (32 bytes)" }
+    }
+
+    private struct Payload: Codable {
+        let v: Int
+        let org: Int64
+        let provider: String
+        let domain: String
+        let app: String
+        let exp: Double
+        let tok: String
+    }
+
+    /// Seals a bound token.
+    public func seal(bearerToken: String, target: AppTarget, expiresAt: Double) throws -> String {
+        let payload = Payload(v: 1, org: target.organizationID, provider: target.provider, domain: target.domain, app: target.appName,
+                              exp: expiresAt, tok: bearerToken)
+        let json = Array(try JSONEncoder().encode(payload))
+        return Self.encode(try AESGCM.seal(json, key: key, associatedData: Self.associatedData))
+    }
+
+    /// Opens the token of `route`. Bound tokens must name the route's provider, domain and app and
+    /// be unexpired; seed-format tokens pass only under `legacy`.
+    public func open(_ route: AppProxyRoute, now: Double, legacy: LegacyTokenPolicy = LegacyTokenPolicy()) throws(EnvelopeRefusal) -> AppProxyGrant {
+        guard route.token.utf8.count <= Self.maximumLength, let sealed = Self.decode(route.token),
+              sealed.count >= AESGCM.nonceBytes + AESGCM.tagBytes + 1 else {
+            throw .unauthorized("the app token is malformed")
+        }
+        if let plain = try? AESGCM.open(sealed, key: key, associatedData: Self.associatedData) {
+            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(plain)), payload.v == 1, !payload.tok.isEmpty else {
+                throw .unauthorized("the app token is malformed")
+            }
+            guard payload.exp > now else { throw .unauthorized("the app token has expired; open the app again from FireFly") }
+            guard payload.provider == route.provider, payload.domain == route.domain, payload.app == route.appName else {
+                throw .forbidden("this app token was issued for another app")
+            }
+            return AppProxyGrant(target: AppTarget(organizationID: payload.org, provider: payload.provider, domain: payload.domain, appName: payload.app),
+                                 expiresAt: payload.exp, bearerToken: payload.tok)
+        }
+        // The seed's format: the OAuth token alone, no associated data.
+        guard let plain = try? AESGCM.open(sealed, key: key), let token = String(validating: plain, as: UTF8.self), !token.isEmpty else {
+            throw .unauthorized("the app token cannot be opened (tampered, truncated or from another key)")
+        }
+        guard legacy.allows(route) else { throw .forbidden("plain app tokens are not accepted for this app") }
+        return AppProxyGrant(target: nil, expiresAt: nil, bearerToken: token)
+    }
+
+    /// URL-safe base64 without padding.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
+    }
+
+    /// URL-safe base64, padded or not; nil for anything else.
+    public static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "=")
+        }) else { return nil }
+        var unpadded = Substring(text)
+        while unpadded.hasSuffix("=") { unpadded = unpadded.dropLast() }
+        guard !unpadded.contains("="), text.count - unpadded.count <= 2 else { return nil }
+        var base64 = String(unpadded).replacing("-", with: "+").replacing("_", with: "/")
+        guard base64.count % 4 != 1 else { return nil }
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+}
