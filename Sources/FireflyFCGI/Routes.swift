@@ -18,6 +18,7 @@ enum Routes {
         router.add("GET", "/api/me", AuthHandlers.me(identity))
         if identity.isEnabled, let gateway {
             GatewayHandlers.register(in: &router, gateway: gateway)
+            UploadHandlers.register(in: &router, gateway: gateway)
             if let envelope, !configuration.appProxy.baseURL.isEmpty {
                 AppHandlers.register(in: &router, gateway: gateway, envelope: envelope, settings: configuration.appProxy)
             }

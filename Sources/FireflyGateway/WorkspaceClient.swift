@@ -109,6 +109,36 @@ public final class WorkspaceClient: Sendable {
         }
     }
 
+    /// Streams a request body to the workspace (one attempt: a stream cannot be replayed), audited.
+    public func upload(_ method: String, template: String, path: String, query: [(String, String)] = [], length: Int64,
+                       caller: Caller, connection: PostgresConnection, http: HTTPClient, next: @escaping () throws -> [UInt8]) throws -> Reply {
+        let workspace = try self.workspace(for: caller, connection: connection)
+        var url = workspace.workspaceURL + path
+        if !query.isEmpty { url += "?" + FormEncoding.encode(query) }
+        let token = try tokens.token(for: workspace, connection: connection, http: http)
+        let started = MonotonicClock.nanoseconds()
+        let response: HTTPResponse
+        do {
+            response = try http.send(HTTPRequest(method: method, url: url, headers: [("Authorization", "Bearer \(token)"),
+                                                                                  ("Content-Type", "application/octet-stream")]),
+                                     length: length, next: next)
+        } catch let error as APIError {
+            audit(caller, method: method, template: template, status: 0, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+            throw error
+        } catch {
+            audit(caller, method: method, template: template, status: 0, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+            logger.warning("Databricks upload failed", metadata: ["template": "\(template)", "error": "\(error)", "request.id": "\(caller.requestID)"])
+            throw GatewayError.unreachable()
+        }
+        audit(caller, method: method, template: template, status: response.status, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+        if response.status == 401 { try tokens.discard(token, organizationID: workspace.id, connection: connection) }
+        guard (200..<300).contains(response.status) else {
+            if response.status == 429 || response.status == 503 { throw GatewayError.busy(retryAfter: 1) }
+            throw map(response, template: template, caller: caller)
+        }
+        return Reply(status: response.status, body: response.body)
+    }
+
     /// Milliseconds to wait before the next attempt, or nil when the budget does not allow one.
     private func pause(attempt: Int, retryAfter: Int?, deadline: UInt64) -> Int? {
         let backoff: Int

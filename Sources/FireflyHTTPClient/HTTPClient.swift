@@ -99,6 +99,23 @@ public final class HTTPClient {
 
     /// Sends `request` and returns the response; throws `HTTPClientError` when no response came.
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        try perform(request, upload: nil)
+    }
+
+    /// Sends `request` with a body produced piece by piece (`next` returns an empty array at the
+    /// end), so a large body is never held in memory. `length` becomes the Content-Length.
+    /// A failure of `next` aborts the transfer and is rethrown.
+    public func send(_ request: HTTPRequest, length: Int64, next: @escaping () throws -> [UInt8]) throws -> HTTPResponse {
+        let source = UploadSource(next: next)
+        do {
+            return try perform(request, upload: (source, length))
+        } catch {
+            if let failure = source.failure { throw failure }
+            throw error
+        }
+    }
+
+    private func perform(_ request: HTTPRequest, upload: (source: UploadSource, length: Int64)?) throws -> HTTPResponse {
         curl_easy_reset(handle)
         let sink = ResponseSink()
         let unmanagedSink = Unmanaged.passRetained(sink)
@@ -108,7 +125,7 @@ public final class HTTPClient {
         for header in request.headers {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
-        if request.body != nil, !request.headers.contains(where: { $0.name.lowercased() == "expect" }) {
+        if request.body != nil || upload != nil, !request.headers.contains(where: { $0.name.lowercased() == "expect" }) {
             headerList = curl_slist_append(headerList, "Expect:")
         }
         defer { curl_slist_free_all(headerList) }
@@ -143,6 +160,26 @@ public final class HTTPClient {
             return size * count
         }
 
+        var unmanagedSource: Unmanaged<UploadSource>?
+        if let upload {
+            let retained = Unmanaged.passRetained(upload.source)
+            unmanagedSource = retained
+            firefly_curl_setopt_long(handle, CURLOPT_UPLOAD, 1)
+            firefly_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+            firefly_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(upload.length))
+            firefly_curl_setopt_pointer(handle, CURLOPT_READDATA, retained.toOpaque())
+            firefly_curl_setopt_read_function(handle) { buffer, size, count, context in
+                guard let buffer, let context else { return 0x1000_0000 }  // CURL_READFUNC_ABORT
+                let source = Unmanaged<UploadSource>.fromOpaque(context).takeUnretainedValue()
+                let capacity = size * count
+                guard let piece = source.take(maximum: capacity) else { return 0x1000_0000 }
+                piece.withUnsafeBytes { raw in
+                    if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: raw.count) }
+                }
+                return piece.count
+            }
+        }
+        defer { unmanagedSource?.release() }
         let code: CURLcode = try withBody(request.body) { bodyPointer, bodyCount in
             if let bodyPointer {
                 firefly_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyCount))
@@ -164,6 +201,35 @@ public final class HTTPClient {
             // An empty array may have no storage; curl still needs a valid pointer for a zero-length body.
             try perform(raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), raw.count)
         }
+    }
+}
+
+/// Feeds an upload to libcurl's read callback from a producer of pieces.
+private final class UploadSource {
+    private let next: () throws -> [UInt8]
+    private var pending: [UInt8] = []
+    private var offset = 0
+    private var finished = false
+    private(set) var failure: (any Error)?
+
+    init(next: @escaping () throws -> [UInt8]) { self.next = next }
+
+    /// Up to `maximum` bytes; empty at the end; nil when the producer failed (abort).
+    func take(maximum: Int) -> [UInt8]? {
+        if offset >= pending.count, !finished {
+            do {
+                pending = try next()
+                offset = 0
+                if pending.isEmpty { finished = true }
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        guard offset < pending.count else { return [] }
+        let end = min(pending.count, offset + maximum)
+        defer { offset = end }
+        return Array(pending[offset..<end])
     }
 }
 

@@ -219,6 +219,50 @@ struct GatewayIntegrationTests {
         #expect(try envelope.open(seedRoute, now: Date().timeIntervalSince1970, legacy: policy).bearerToken == "plain-oauth-token")
     }
 
+    @Test("small uploads stream to a volume and to DBFS unaltered; rows record them for their owner only")
+    func smallUploads() throws {
+        let gateway = try GatewayStack("gwupload", settings: ["FIREFLY_UPLOAD_SMALL_LIMIT": "4m"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let (bob, bobCSRF) = try gateway.signIn("bob", "bob-password")
+        func put(_ browser: Browser, _ csrf: String, _ path: String, _ body: [UInt8], overwrite: String = "true") throws -> HTTPResponse {
+            try browser.send("PUT", gateway.base + "/api/files?overwrite=\(overwrite)&path=" + Browser.formEncode(path),
+                             headers: [("Origin", gateway.base), ("X-CSRF-Token", csrf), ("Content-Type", "application/octet-stream")], body: body)
+        }
+        let data = (0..<(3 << 20)).map { _ in UInt8.random(in: 0...255) }
+        let stored = try put(alice, csrf, "/Volumes/main/default/uploads/report dir/data.bin", data)
+        #expect(stored.status == 201, "\(stored.text)")
+        #expect(stored.json["sha256"] as? String == Hex.encode(SHA256.hash(data)))
+        let token = try gateway.simulator.token()
+        let back = try gateway.simulator.send("GET", "/api/2.0/fs/files/Volumes/main/default/uploads/report%20dir/data.bin", token: token)
+        #expect(SHA256.hash(back.body) == SHA256.hash(data))
+
+        let blocks = (0..<((5 << 19) + 17)).map { _ in UInt8.random(in: 0...255) }
+        #expect(try put(alice, csrf, "dbfs:/firefly/blocks.bin", blocks).status == 201)
+        let onDisk = try #require(FileManager.default.contents(atPath: gateway.simulator.directory + "/data/dbfs/firefly/blocks.bin"))
+        #expect(SHA256.hash(Array(onDisk)) == SHA256.hash(blocks))
+        let counters = try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int]
+        #expect(counters?["dbfs.add-block"] == 3)  // 2.5 MiB in blocks of at most 1 MiB
+
+        #expect(try put(alice, csrf, "/Volumes/main/default/uploads/report dir/data.bin", [1, 2, 3], overwrite: "false").status == 409)
+        #expect(try put(alice, csrf, "/Volumes/main/default/uploads/../escape.bin", [1]).status == 400)
+        #expect(try put(alice, csrf, "/etc/passwd", [1]).status == 400)
+        #expect(try put(alice, csrf, "/Volumes/main/default/uploads/big.bin", Array(repeating: 0, count: 5 << 20)).status == 413)
+        #expect(try put(alice, "wrong", "/Volumes/main/default/uploads/x.bin", [1]).status == 403)
+        // bob's principal has no grant on main: refused by the workspace, recorded as failed.
+        #expect(try put(bob, bobCSRF, "/Volumes/main/default/uploads/bob.bin", [1, 2]).status == 403)
+
+        let id = try #require(stored.json["id"] as? String)
+        let mine = try gateway.get(alice, "/api/uploads/\(id)")
+        #expect(mine.json["state"] as? String == "done")
+        #expect(mine.json["size"] as? Int == 3 << 20)
+        #expect(try gateway.get(bob, "/api/uploads/\(id)").status == 404)
+        let listed = (try gateway.get(alice, "/api/uploads").json["uploads"] as? [[String: Any]]) ?? []
+        #expect(listed.filter { $0["state"] as? String == "done" }.count == 2)
+        #expect(listed.contains { $0["state"] as? String == "failed" })
+        let bobs = (try gateway.get(bob, "/api/uploads").json["uploads"] as? [[String: Any]]) ?? []
+        #expect(bobs.count == 1 && bobs.first?["state"] as? String == "failed")
+    }
+
     @Test("tokens are renewed before they expire")
     func renewal() throws {
         let gateway = try GatewayStack("gwrenew", settings: ["FIREFLY_CACHE_TTL": "0"], simulatorSettings: ["token_lifetime_seconds": 303])

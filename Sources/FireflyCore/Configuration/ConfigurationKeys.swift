@@ -45,6 +45,7 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_APP_PROXY_BASE_URL", defaultValue: "", meaning: "The app host's origin, e.g. https://apps.firefly.example.com (never FireFly's own origin)."),
         Key(name: "FIREFLY_APP_PROXY_TOKEN_LIFETIME", defaultValue: "5m", meaning: "How long a minted embed URL may be first used (never longer than the SPN token)."),
         Key(name: "FIREFLY_APP_DOMAINS", defaultValue: "databricksapps", meaning: "Comma-separated app domains that embed URLs may name."),
+        Key(name: "FIREFLY_UPLOAD_SMALL_LIMIT", defaultValue: "10m", meaning: "Largest file PUT /api/files streams in one request (keep at most nginx's client_max_body_size for /api/)."),
         Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
         Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
     ]

@@ -112,7 +112,8 @@ public struct FireflyConfiguration: Sendable, Equatable {
             retryBudgetMilliseconds: try P.duration(text("FIREFLY_DATABRICKS_RETRY_BUDGET"), key: "FIREFLY_DATABRICKS_RETRY_BUDGET", range: 0...600_000),
             caFile: values["FIREFLY_DATABRICKS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             sqlWaitSeconds: sqlWait,
-            cacheTTLMilliseconds: try P.duration(text("FIREFLY_CACHE_TTL"), key: "FIREFLY_CACHE_TTL", range: 0...86_400_000))
+            cacheTTLMilliseconds: try P.duration(text("FIREFLY_CACHE_TTL"), key: "FIREFLY_CACHE_TTL", range: 0...86_400_000),
+            smallUploadLimitBytes: try P.byteSize(text("FIREFLY_UPLOAD_SMALL_LIMIT"), key: "FIREFLY_UPLOAD_SMALL_LIMIT", range: 1...(5 << 30)))
         var appBase = text("FIREFLY_APP_PROXY_BASE_URL")
         while appBase.hasSuffix("/") { appBase.removeLast() }
         if !appBase.isEmpty {
@@ -154,6 +155,7 @@ public struct GatewaySettings: Sendable, Equatable {
     public var caFile: String?
     public var sqlWaitSeconds: Int
     public var cacheTTLMilliseconds: Int
+    public var smallUploadLimitBytes: Int
 }
 
 /// Worker pool shape and timing.

@@ -122,6 +122,24 @@ public enum Migrations {
             CREATE INDEX audit_log_org_at ON audit_log (organization_id, at);
             CREATE INDEX audit_log_user_at ON audit_log (user_id, at);
             """),
+        Migration(version: 4, name: "uploads", sql: """
+            -- One row per upload: the audit trail of what was written where, by whom.
+            CREATE TABLE uploads (
+                id              uuid PRIMARY KEY,
+                organization_id bigint NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+                user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                target          text NOT NULL,
+                size            bigint NOT NULL CHECK (size >= 0),
+                received_bytes  bigint NOT NULL DEFAULT 0,
+                forwarded_bytes bigint NOT NULL DEFAULT 0,
+                sha256          text,
+                state           text NOT NULL CHECK (state IN ('receiving', 'forwarding', 'done', 'failed')),
+                error           text,
+                created_at      timestamptz NOT NULL DEFAULT now(),
+                updated_at      timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX uploads_owner ON uploads (organization_id, user_id, created_at DESC);
+            """),
     ]
 
     /// The newest version this build knows.
