@@ -31,6 +31,12 @@ public final class WorkspaceClient: Sendable {
     public struct Reply: Sendable {
         public let status: Int
         public let body: [UInt8]
+        public var headers: [(name: String, value: String)] = []
+
+        /// The first value of a response header (case-insensitive).
+        public func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
     }
 
     let tokens: TokenManager
@@ -91,7 +97,7 @@ public final class WorkspaceClient: Sendable {
             }
             switch response.status {
             case 200..<300:
-                return Reply(status: response.status, body: response.body)
+                return Reply(status: response.status, body: response.body, headers: response.headers)
             case 401 where !renewedToken:
                 renewedToken = true
                 try tokens.discard(token, organizationID: workspace.id, connection: connection)

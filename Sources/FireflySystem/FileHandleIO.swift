@@ -56,6 +56,18 @@ public final class StreamFile: @unchecked Sendable {
         return buffer
     }
 
+    /// Cuts the file to `length` bytes (appends then continue from there).
+    public func truncate(to length: Int64) throws {
+        guard ftruncate(fd, off_t(length)) == 0 else { throw SystemError("ftruncate(\(path))") }
+    }
+
+    /// The file's current size.
+    public func size() throws -> Int64 {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError("fstat(\(path))") }
+        return Int64(info.st_size)
+    }
+
     /// Flushes to stable storage.
     public func sync() throws {
         guard fsync(fd) == 0 else { throw SystemError("fsync(\(path))") }

@@ -1,4 +1,5 @@
 import FireflySQLite
+import FireflySystem
 import FoundationEssentials
 
 /// Generates the `samples` catalog deterministically: `samples.nyctaxi.trips` and TPC-H-like

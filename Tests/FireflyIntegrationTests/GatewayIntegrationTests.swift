@@ -263,6 +263,78 @@ struct GatewayIntegrationTests {
         #expect(bobs.count == 1 && bobs.first?["state"] as? String == "failed")
     }
 
+    @Test("resumable uploads (tus): chunks with checksums, resume after a pool reload, forward retried, cancel, ownership")
+    func resumableUploads() throws {
+        let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: uploadDirectory) }
+        let gateway = try GatewayStack("gwtus", settings: ["FIREFLY_UPLOAD_DIRECTORY": uploadDirectory])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let (bob, bobCSRF) = try gateway.signIn("bob", "bob-password")
+        func tus(_ browser: Browser, _ method: String, _ path: String, csrf: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) throws -> HTTPResponse {
+            try browser.send(method, gateway.base + path, headers: [("Tus-Resumable", "1.0.0"), ("Origin", gateway.base), ("X-CSRF-Token", csrf)] + headers, body: body)
+        }
+        let options = try tus(alice, "OPTIONS", "/api/uploads", csrf: csrf)
+        #expect(options.status == 204)
+        #expect(options.header("Tus-Extension")?.contains("checksum") == true)
+        #expect(try alice.send("POST", gateway.base + "/api/uploads", headers: [("Origin", gateway.base), ("X-CSRF-Token", csrf), ("Upload-Length", "1")]).status == 412)
+
+        let data = (0..<((3 << 20) + 1)).map { _ in UInt8.random(in: 0...255) }
+        let metadata = "path " + Data("/Volumes/main/default/uploads/big/r.bin".utf8).base64EncodedString() + ",filename " + Data("r.bin".utf8).base64EncodedString()
+        let created = try tus(alice, "POST", "/api/uploads", csrf: csrf, headers: [("Upload-Length", "\(data.count)"), ("Upload-Metadata", metadata)])
+        #expect(created.status == 201, "\(created.text)")
+        let location = try #require(created.header("Location"))
+        #expect(created.header("Upload-Expires")?.hasSuffix("GMT") == true)
+        func chunk(_ range: Range<Int>, offset: Int, checksum: [UInt8]? = nil) throws -> HTTPResponse {
+            let bytes = Array(data[range])
+            let sum = Data(checksum ?? SHA256.hash(bytes)).base64EncodedString()
+            return try tus(alice, "PATCH", location, csrf: csrf, headers: [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "\(offset)"),
+                                                                           ("Upload-Checksum", "sha256 \(sum)")], body: bytes)
+        }
+        let first = try chunk(0..<(1 << 20), offset: 0)
+        #expect(first.status == 204, "\(first.text)")
+        #expect(first.header("Upload-Offset") == "\(1 << 20)")
+        #expect(try chunk((1 << 20)..<(2 << 20), offset: 0).status == 409)
+        #expect(try chunk((1 << 20)..<(2 << 20), offset: 1 << 20, checksum: Array(repeating: 0, count: 32)).status == 460)
+        #expect(try tus(bob, "HEAD", location, csrf: bobCSRF).status == 404)
+
+        // The pool is replaced mid-upload: the offset survives and the upload resumes.
+        gateway.world.stack.signalMaster(SIGHUP)
+        #expect(eventually(within: 10) { (try? gateway.world.stack.poolStatus().reloads) == 1 })
+        let resumed = try tus(alice, "HEAD", location, csrf: csrf)
+        #expect(resumed.header("Upload-Offset") == "\(1 << 20)")
+
+        // The forward meets one 503 and is retried from the staged copy.
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["files.put": ["rate_503": 0.5]])
+        // Rates are deterministic (every second call fails): one call of our own first, so that
+        // FireFly's first forward attempt is the one refused.
+        _ = try gateway.simulator.send("PUT", "/api/2.0/fs/files/Volumes/main/default/uploads/warm.bin", token: try gateway.simulator.token(), body: [1])
+        let before = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["files.put"] ?? 0
+        #expect(try chunk((1 << 20)..<(2 << 20), offset: 1 << 20).status == 204)
+        let last = try chunk((2 << 20)..<data.count, offset: 2 << 20)
+        #expect(last.status == 204, "\(last.text)")
+        let after = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["files.put"] ?? 0
+        #expect(after - before == 2)
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
+        let id = String(location.split(separator: "/").last ?? "")
+        let progress = try gateway.get(alice, "/api/uploads/\(id)")
+        #expect(progress.json["state"] as? String == "done", "\(progress.text)")
+        #expect(progress.json["sha256"] as? String == Hex.encode(SHA256.hash(data)))
+        #expect(progress.json["forwarded_bytes"] as? Int == data.count)
+        let stored = try gateway.simulator.send("GET", "/api/2.0/fs/files/Volumes/main/default/uploads/big/r.bin", token: try gateway.simulator.token())
+        #expect(SHA256.hash(stored.body) == SHA256.hash(data))
+        #expect(!FileManager.default.fileExists(atPath: uploadDirectory + "/\(id).part"))
+
+        // Cancel another upload: its staged data goes.
+        let other = try tus(alice, "POST", "/api/uploads", csrf: csrf, headers: [("Upload-Length", "10"), ("Upload-Metadata", metadata)])
+        let otherLocation = try #require(other.header("Location"))
+        let otherID = String(otherLocation.split(separator: "/").last ?? "")
+        #expect(FileManager.default.fileExists(atPath: uploadDirectory + "/\(otherID).part"))
+        #expect(try tus(bob, "DELETE", otherLocation, csrf: bobCSRF).status == 404)
+        #expect(try tus(alice, "DELETE", otherLocation, csrf: csrf).status == 204)
+        #expect(!FileManager.default.fileExists(atPath: uploadDirectory + "/\(otherID).part"))
+        #expect(try gateway.get(alice, "/api/uploads/\(otherID)").json["error"] as? String == "cancelled")
+    }
+
     @Test("tokens are renewed before they expire")
     func renewal() throws {
         let gateway = try GatewayStack("gwrenew", settings: ["FIREFLY_CACHE_TTL": "0"], simulatorSettings: ["token_lifetime_seconds": 303])

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Testing
 @testable import WorkspaceSim
+import FireflySystem
 
 @Suite("Workspace simulator: names, pages, ranges, values")
 struct WorkspaceSimUnitTests {

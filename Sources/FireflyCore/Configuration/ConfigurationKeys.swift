@@ -46,6 +46,10 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_APP_PROXY_TOKEN_LIFETIME", defaultValue: "5m", meaning: "How long a minted embed URL may be first used (never longer than the SPN token)."),
         Key(name: "FIREFLY_APP_DOMAINS", defaultValue: "databricksapps", meaning: "Comma-separated app domains that embed URLs may name."),
         Key(name: "FIREFLY_UPLOAD_SMALL_LIMIT", defaultValue: "10m", meaning: "Largest file PUT /api/files streams in one request (keep at most nginx's client_max_body_size for /api/)."),
+        Key(name: "FIREFLY_UPLOAD_DIRECTORY", defaultValue: "/var/lib/firefly/uploads", meaning: "Where resumable uploads are staged before they are forwarded."),
+        Key(name: "FIREFLY_UPLOAD_MAX_SIZE", defaultValue: "5g", meaning: "Largest resumable upload (the Files API takes at most 5 GiB per PUT)."),
+        Key(name: "FIREFLY_UPLOAD_USER_QUOTA", defaultValue: "20g", meaning: "Staged bytes one user may hold at once."),
+        Key(name: "FIREFLY_UPLOAD_EXPIRY", defaultValue: "24h", meaning: "Unfinished uploads older than this are removed."),
         Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
         Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
     ]

@@ -113,7 +113,11 @@ public struct FireflyConfiguration: Sendable, Equatable {
             caFile: values["FIREFLY_DATABRICKS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             sqlWaitSeconds: sqlWait,
             cacheTTLMilliseconds: try P.duration(text("FIREFLY_CACHE_TTL"), key: "FIREFLY_CACHE_TTL", range: 0...86_400_000),
-            smallUploadLimitBytes: try P.byteSize(text("FIREFLY_UPLOAD_SMALL_LIMIT"), key: "FIREFLY_UPLOAD_SMALL_LIMIT", range: 1...(5 << 30)))
+            smallUploadLimitBytes: try P.byteSize(text("FIREFLY_UPLOAD_SMALL_LIMIT"), key: "FIREFLY_UPLOAD_SMALL_LIMIT", range: 1...(5 << 30)),
+            uploadDirectory: try P.absolutePath(text("FIREFLY_UPLOAD_DIRECTORY"), key: "FIREFLY_UPLOAD_DIRECTORY"),
+            uploadMaxBytes: try P.byteSize(text("FIREFLY_UPLOAD_MAX_SIZE"), key: "FIREFLY_UPLOAD_MAX_SIZE", range: 1...(5 << 30)),
+            uploadUserQuotaBytes: try P.byteSize(text("FIREFLY_UPLOAD_USER_QUOTA"), key: "FIREFLY_UPLOAD_USER_QUOTA", range: 1...(1 << 50)),
+            uploadExpirySeconds: try P.duration(text("FIREFLY_UPLOAD_EXPIRY"), key: "FIREFLY_UPLOAD_EXPIRY", range: 60_000...(30 * 86_400_000)) / 1000)
         var appBase = text("FIREFLY_APP_PROXY_BASE_URL")
         while appBase.hasSuffix("/") { appBase.removeLast() }
         if !appBase.isEmpty {
@@ -156,6 +160,10 @@ public struct GatewaySettings: Sendable, Equatable {
     public var sqlWaitSeconds: Int
     public var cacheTTLMilliseconds: Int
     public var smallUploadLimitBytes: Int
+    public var uploadDirectory: String
+    public var uploadMaxBytes: Int
+    public var uploadUserQuotaBytes: Int
+    public var uploadExpirySeconds: Int
 }
 
 /// Worker pool shape and timing.

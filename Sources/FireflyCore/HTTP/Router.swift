@@ -55,7 +55,8 @@ public struct Router<Handler: Sendable>: Sendable {
         guard !candidates.isEmpty else { return .notFound }
         let wanted = method == "HEAD" ? ["HEAD", "GET"] : [method]
         let matching = candidates.filter { wanted.contains($0.0.method) }
-        if let best = matching.max(by: { literalCount($0.0) < literalCount($1.0) }) {
+        // More literal segments win; between equals, a route for the exact method (HEAD) beats GET.
+        if let best = matching.max(by: { (literalCount($0.0), $0.0.method == method ? 1 : 0) < (literalCount($1.0), $1.0.method == method ? 1 : 0) }) {
             return .matched(Match(handler: best.0.handler, pattern: best.0.pattern, parameters: best.1))
         }
         var allowed = Set(candidates.map(\.0.method))

@@ -89,7 +89,9 @@ enum UploadHandlers {
                             return piece
                         }
                     case .dbfs(let path, _):
-                        try dbfsUpload(gateway, context, path: path, overwrite: overwrite == "true", tally: tally, caller: caller, connection: connection, http: http)
+                        try dbfsBlocks(gateway, path: path, overwrite: overwrite == "true", tally: tally, caller: caller, connection: connection, http: http) {
+                            try context.readBodyChunk(maximum: 256 * 1024)
+                        }
                     }
                     guard tally.bytes == Int64(length) else {
                         throw APIError.badRequest("The body ended after \(tally.bytes) of \(length) bytes.")
@@ -112,8 +114,8 @@ enum UploadHandlers {
     }
 
     /// DBFS: `create`, then `add-block` with at most 1 MiB each, then `close`.
-    static func dbfsUpload(_ gateway: Gateway, _ context: RequestContext, path: String, overwrite: Bool, tally: Tally, caller: Caller,
-                           connection: FireflyPostgresConnection, http: FireflyHTTPClientType) throws {
+    static func dbfsBlocks(_ gateway: Gateway, path: String, overwrite: Bool, tally: Tally, caller: Caller,
+                           connection: FireflyPostgresConnection, http: FireflyHTTPClientType, next: () throws -> [UInt8]) throws {
         let created = try gateway.client.call("POST", template: "POST /api/2.0/dbfs/create", path: "/api/2.0/dbfs/create",
                                               body: Array("{\"path\":\(JSONText.string(path)),\"overwrite\":\(overwrite)}".utf8),
                                               idempotent: false, caller: caller, connection: connection, http: http)
@@ -130,11 +132,16 @@ enum UploadHandlers {
             block.removeAll(keepingCapacity: true)
         }
         while true {
-            let piece = try context.readBodyChunk(maximum: (1 << 20) - block.count)
+            let piece = try next()
             if piece.isEmpty { break }
             tally.add(piece)
-            block += piece
-            if block.count == 1 << 20 { try flush() }
+            var rest = piece[...]
+            while !rest.isEmpty {
+                let room = (1 << 20) - block.count
+                block += rest.prefix(room)
+                rest = rest.dropFirst(room)
+                if block.count == 1 << 20 { try flush() }
+            }
         }
         try flush()
         _ = try gateway.client.call("POST", template: "POST /api/2.0/dbfs/close", path: "/api/2.0/dbfs/close",

@@ -1,0 +1,257 @@
+import FireflyCore
+import FireflyCrypto
+import FireflyGateway
+import FireflyHTTPClient
+import FireflyIdentity
+import FireflyPostgres
+import FireflySystem
+import FoundationEssentials
+
+/// Resumable uploads, tus 1.0 (core, creation, termination, checksum with sha256, expiration) at
+/// `/api/uploads/`. Chunks are staged under `FIREFLY_UPLOAD_DIRECTORY` (the database row holds the
+/// confirmed offset, so a crash or pool restart resumes where the last confirmed chunk ended);
+/// the complete file is forwarded in one streamed transfer, retried from the staged copy on
+/// 429/5xx/network failures, and its size checked at the target. A failed forward keeps the copy.
+enum ResumableUploadHandlers {
+    static let tusHeaders: [(String, String)] = [("Tus-Resumable", "1.0.0"), ("Cache-Control", "no-store")]
+
+    static func register(in router: inout Router<Handler>, gateway: Gateway) {
+        router.add("OPTIONS", "/api/uploads", options(gateway))
+        router.add("POST", "/api/uploads", create(gateway))
+        router.add("HEAD", "/api/uploads/{id}", head)
+        router.add("PATCH", "/api/uploads/{id}", patch(gateway))
+        router.add("DELETE", "/api/uploads/{id}", cancel(gateway))
+    }
+
+    static func options(_ gateway: Gateway) -> Handler {
+        { _ in
+            Response(status: 204, headers: tusHeaders + [("Tus-Version", "1.0.0"), ("Tus-Extension", "creation,termination,checksum,expiration"),
+                                                          ("Tus-Checksum-Algorithm", "sha256"), ("Tus-Max-Size", "\(gateway.settings.uploadMaxBytes)")])
+        }
+    }
+
+    static func requireTus(_ context: RequestContext) throws {
+        guard context.request.headers["tus-resumable"] == "1.0.0" else {
+            throw APIError(status: 412, code: "tus_version", message: "Tus-Resumable: 1.0.0 is required.", headers: [("Tus-Version", "1.0.0")])
+        }
+    }
+
+    static func stagedPath(_ gateway: Gateway, _ id: String) -> String { gateway.settings.uploadDirectory + "/" + id + ".part" }
+
+    /// `Upload-Metadata`: comma-separated `key base64value` pairs.
+    static func metadata(_ header: String?) -> [String: String] {
+        var values: [String: String] = [:]
+        for pair in (header ?? "").split(separator: ",") {
+            let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+            guard let key = parts.first else { continue }
+            let value = parts.count > 1 ? Data(base64Encoded: String(parts[1])).map { String(decoding: $0, as: UTF8.self) } : ""
+            values[String(key)] = value ?? ""
+        }
+        return values
+    }
+
+    /// `POST /api/uploads` with `Upload-Length` and `Upload-Metadata` (`path`, optional `filename`, `overwrite`).
+    static func create(_ gateway: Gateway) -> Handler {
+        { context in
+            try requireTus(context)
+            let caller = try GatewayHandlers.caller(context)
+            guard let lengthText = context.request.headers["upload-length"], let length = Int64(lengthText), length >= 0 else {
+                throw APIError.badRequest("Upload-Length is required (deferred lengths are not supported).")
+            }
+            guard length <= Int64(gateway.settings.uploadMaxBytes) else {
+                throw APIError(status: 413, code: "payload_too_large", message: "Uploads are limited to \(gateway.settings.uploadMaxBytes) bytes.", headers: tusHeaders)
+            }
+            let meta = metadata(context.request.headers["upload-metadata"])
+            let target = try UploadHandlers.target(meta["path"])
+            let display: String
+            switch target { case .volume(_, let text), .dbfs(_, let text): display = text }
+            let id = UUID().uuidString.lowercased()
+            let settings = gateway.settings
+            return try context.database.withConnection { connection in
+                try sweepExpired(gateway, connection: connection)
+                let staged = try connection.query("""
+                    SELECT coalesce(sum(size), 0) FROM uploads WHERE user_id = \(caller.userID) AND state IN ('receiving', 'forwarding', 'failed')
+                      AND received_bytes > 0
+                    """).scalar.flatMap(Int64.init) ?? 0
+                guard staged + length <= Int64(settings.uploadUserQuotaBytes) else {
+                    throw APIError(status: 413, code: "quota_exceeded", message: "Your staged uploads would exceed the quota of \(settings.uploadUserQuotaBytes) bytes.")
+                }
+                try FileManager.default.createDirectory(atPath: settings.uploadDirectory, withIntermediateDirectories: true)
+                _ = try StreamFile(path: stagedPath(gateway, id), mode: .createTruncate(permissions: 0o600))
+                try connection.query("""
+                    INSERT INTO uploads (id, organization_id, user_id, target, size, state, error)
+                    VALUES (\(id)::uuid, \(caller.organizationID), \(caller.userID), \(display), \(length), 'receiving', \(meta["overwrite"] == "true" ? "overwrite" : nil))
+                    """)
+                let expires = HTTPDate.format(seconds: Int64(Date().timeIntervalSince1970) + Int64(settings.uploadExpirySeconds))
+                return Response(status: 201, headers: tusHeaders + [("Location", "/api/uploads/\(id)"), ("Upload-Expires", expires)])
+            }
+        }
+    }
+
+    /// The caller's upload row: (received, size, state, target, overwrite flag); 404 for anyone else.
+    static func owned(_ context: RequestContext, connection: PostgresConnection) throws -> (id: String, received: Int64, size: Int64, state: String, target: String, overwrite: Bool) {
+        let caller = try GatewayHandlers.caller(context)
+        let id = try context.parameter("id")
+        guard UUID(uuidString: id) != nil else { throw APIError.notFound("No upload \(id).") }
+        let row = try connection.query("""
+            SELECT received_bytes, size, state, target, error FROM uploads WHERE id = \(id)::uuid AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
+            """)
+        guard row.rows.count == 1, let received = row.value("received_bytes").flatMap(Int64.init), let size = row.value("size").flatMap(Int64.init),
+              let state = row.value("state"), let target = row.value("target") else { throw APIError.notFound("No upload \(id).") }
+        return (id, received, size, state, target, row.value("error") == "overwrite")
+    }
+
+    static let head: Handler = { context in
+        try requireTus(context)
+        let upload = try context.database.withConnection { try owned(context, connection: $0) }
+        return Response(status: 200, headers: tusHeaders + [("Upload-Offset", "\(upload.received)"), ("Upload-Length", "\(upload.size)")])
+    }
+
+    /// `PATCH /api/uploads/{id}`: appends a chunk at `Upload-Offset` (checked against `Upload-Checksum:
+    /// sha256 <base64>` when given); the last chunk triggers the forward.
+    static func patch(_ gateway: Gateway) -> Handler {
+        { context in
+            try requireTus(context)
+            guard context.request.headers["content-type"] == "application/offset+octet-stream" else {
+                throw APIError(status: 415, code: "unsupported_media_type", message: "Content-Type must be application/offset+octet-stream.")
+            }
+            guard let offset = context.request.headers["upload-offset"].flatMap(Int64.init) else { throw APIError.badRequest("Upload-Offset is required.") }
+            return try context.database.withConnection { connection in
+                let upload = try owned(context, connection: connection)
+                guard upload.state == "receiving" else {
+                    throw APIError(status: 409, code: "not_receiving", message: "This upload is \(upload.state); it takes no more data.", headers: tusHeaders)
+                }
+                guard offset == upload.received else {
+                    throw APIError(status: 409, code: "offset_mismatch", message: "Upload-Offset must be \(upload.received).",
+                                   headers: tusHeaders + [("Upload-Offset", "\(upload.received)")])
+                }
+                let file = try StreamFile(path: stagedPath(gateway, upload.id), mode: .append(permissions: 0o600))
+                try file.truncate(to: upload.received)  // anything past the confirmed offset is an unconfirmed leftover
+                var chunkDigest = SHA256()
+                var written: Int64 = 0
+                while true {
+                    let piece = try context.readBodyChunk(maximum: 256 * 1024)
+                    if piece.isEmpty { break }
+                    guard upload.received + written + Int64(piece.count) <= upload.size else {
+                        try file.truncate(to: upload.received)
+                        throw APIError(status: 413, code: "payload_too_large", message: "The chunk goes past Upload-Length.", headers: tusHeaders)
+                    }
+                    chunkDigest.update(piece)
+                    try file.write(piece)
+                    written += Int64(piece.count)
+                }
+                if let checksum = context.request.headers["upload-checksum"] {
+                    let parts = checksum.split(separator: " ")
+                    guard parts.count == 2, parts[0] == "sha256" else {
+                        try file.truncate(to: upload.received)
+                        throw APIError(status: 400, code: "checksum_algorithm", message: "Only sha256 checksums are supported.", headers: tusHeaders)
+                    }
+                    guard Data(base64Encoded: String(parts[1])).map(Array.init) == chunkDigest.finalize() else {
+                        try file.truncate(to: upload.received)
+                        throw APIError(status: 460, code: "checksum_mismatch", message: "The chunk does not match its Upload-Checksum; send it again.", headers: tusHeaders)
+                    }
+                }
+                try file.sync()
+                file.close()
+                let received = upload.received + written
+                try connection.query("UPDATE uploads SET received_bytes = \(received), updated_at = now() WHERE id = \(upload.id)::uuid")
+                if received == upload.size {
+                    try forward(gateway, context, upload: (upload.id, upload.size, upload.target, upload.overwrite), connection: connection)
+                }
+                return Response(status: 204, headers: tusHeaders + [("Upload-Offset", "\(received)")])
+            }
+        }
+    }
+
+    /// Streams the staged file to its target, retrying from the staged copy, then checks the size there.
+    static func forward(_ gateway: Gateway, _ context: RequestContext, upload: (id: String, size: Int64, target: String, overwrite: Bool),
+                        connection: PostgresConnection) throws {
+        let caller = try GatewayHandlers.caller(context)
+        let http = try GatewayHandlers.http(context)
+        let path = stagedPath(gateway, upload.id)
+        try connection.query("UPDATE uploads SET state = 'forwarding', error = NULL, updated_at = now() WHERE id = \(upload.id)::uuid")
+        let sha = try fileDigest(path)
+        var lastError = APIError(status: 502, code: "databricks_unavailable", message: "Databricks did not answer properly. Try again shortly.")
+        for attempt in 1...3 {
+            do {
+                let reader = try StreamFile(path: path, mode: .read)
+                var offset: Int64 = 0
+                let next: () throws -> [UInt8] = {
+                    let piece = try reader.read(at: offset, count: 256 * 1024)
+                    offset += Int64(piece.count)
+                    return piece
+                }
+                switch try UploadHandlers.target(upload.target) {
+                case .volume(let apiPath, _):
+                    _ = try gateway.client.upload("PUT", template: "PUT /api/2.0/fs/files{path}", path: apiPath, query: [("overwrite", upload.overwrite ? "true" : "false")],
+                                                  length: upload.size, caller: caller, connection: connection, http: http, next: next)
+                    let check = try gateway.client.call("HEAD", template: "HEAD /api/2.0/fs/files{path}", path: apiPath, idempotent: true,
+                                                        caller: caller, connection: connection, http: http)
+                    guard check.header("Content-Length").flatMap(Int64.init) == upload.size else {
+                        lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
+                        break
+                    }
+                case .dbfs(let dbfsPath, _):
+                    let tally = UploadHandlers.Tally()
+                    try UploadHandlers.dbfsBlocks(gateway, path: dbfsPath, overwrite: upload.overwrite, tally: tally, caller: caller,
+                                                  connection: connection, http: http, next: next)
+                    guard tally.bytes == upload.size else {
+                        lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
+                        break
+                    }
+                }
+                try connection.query("""
+                    UPDATE uploads SET state = 'done', sha256 = \(sha), forwarded_bytes = \(upload.size), updated_at = now() WHERE id = \(upload.id)::uuid
+                    """)
+                try? FileManager.default.removeItem(atPath: path)
+                return
+            } catch let error as APIError {
+                lastError = error
+                guard [429, 502, 503, 504].contains(error.status), attempt < 3 else { break }
+                MonotonicClock.sleep(milliseconds: 500 * attempt)
+            }
+        }
+        try connection.query("""
+            UPDATE uploads SET state = 'failed', error = \(lastError.message), updated_at = now() WHERE id = \(upload.id)::uuid
+            """)
+        throw lastError
+    }
+
+    static func fileDigest(_ path: String) throws -> String {
+        let file = try StreamFile(path: path, mode: .read)
+        var digest = SHA256()
+        var offset: Int64 = 0
+        while true {
+            let piece = try file.read(at: offset, count: 1 << 20)
+            if piece.isEmpty { break }
+            digest.update(piece)
+            offset += Int64(piece.count)
+        }
+        return Hex.encode(digest.finalize())
+    }
+
+    /// `DELETE /api/uploads/{id}`: stops an unfinished upload and removes its staged data.
+    static func cancel(_ gateway: Gateway) -> Handler {
+        { context in
+            try requireTus(context)
+            return try context.database.withConnection { connection in
+                let upload = try owned(context, connection: connection)
+                guard upload.state != "done" else { throw APIError(status: 409, code: "already_done", message: "This upload has completed.") }
+                try connection.query("UPDATE uploads SET state = 'failed', error = 'cancelled', updated_at = now() WHERE id = \(upload.id)::uuid")
+                try? FileManager.default.removeItem(atPath: stagedPath(gateway, upload.id))
+                return Response(status: 204, headers: tusHeaders)
+            }
+        }
+    }
+
+    /// Unfinished uploads past their expiry: marked failed and their staged data removed.
+    static func sweepExpired(_ gateway: Gateway, connection: PostgresConnection) throws {
+        let expired = try connection.query("""
+            UPDATE uploads SET state = 'failed', error = 'expired', updated_at = now()
+            WHERE state = 'receiving' AND created_at < now() - make_interval(secs => \(gateway.settings.uploadExpirySeconds)::int)
+            RETURNING id::text
+            """)
+        for row in expired.rows { if let id = row[0] { try? FileManager.default.removeItem(atPath: stagedPath(gateway, id)) } }
+    }
+}
+
