@@ -335,6 +335,49 @@ struct GatewayIntegrationTests {
         #expect(try gateway.get(alice, "/api/uploads/\(otherID)").json["error"] as? String == "cancelled")
     }
 
+    @Test("tuspy uploads 1 MiB and 50 MiB files to a volume and DBFS; the stored bytes equal the source; quota refuses clearly")
+    func tusClientUploads() throws {
+        let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: uploadDirectory) }
+        let gateway = try GatewayStack("gwtuspy", settings: ["FIREFLY_UPLOAD_DIRECTORY": uploadDirectory, "FIREFLY_UPLOAD_USER_QUOTA": "60m"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let cookie = try #require(alice.sessionCookie?.value)
+        let python = try Shell.which("python3")
+        let script = TestStack.repository + "/Tests/Conformance/tus_upload.py"
+        let token = try gateway.simulator.token()
+        for (size, target) in [(1 << 20, "/Volumes/main/default/uploads/tus/one.bin"), (50 << 20, "/Volumes/main/default/uploads/tus/fifty.bin"),
+                               ((5 << 20) + 3, "dbfs:/tus/five.bin")] {
+            let result = try Shell.run(python, [script, gateway.base, cookie, csrf, gateway.world.stack.directory + "/nginx/tls/cert.pem", "\(size)", target])
+            #expect(result.status == 0, "\(result.output)")
+            let parts = result.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+            guard parts.count == 3 else { Issue.record("unexpected output \(result.output)"); continue }
+            let id = String(parts[1].split(separator: "/").last ?? "")
+            let row = try gateway.get(alice, "/api/uploads/\(id)")
+            #expect(row.json["state"] as? String == "done", "\(row.text)")
+            #expect(row.json["sha256"] as? String == String(parts[0]))
+            let stored: [UInt8]
+            if target.hasPrefix("dbfs:") {
+                stored = Array(FileManager.default.contents(atPath: gateway.simulator.directory + "/data/dbfs/tus/five.bin") ?? Data())
+            } else {
+                stored = try gateway.simulator.send("GET", "/api/2.0/fs/files" + target, token: token).body
+            }
+            #expect(Hex.encode(SHA256.hash(stored)) == String(parts[0]))
+        }
+        // Staging quota: two 40 MiB uploads cannot be staged at once under a 60 MiB quota.
+        func create(_ size: Int) throws -> HTTPResponse {
+            try alice.send("POST", gateway.base + "/api/uploads", headers: [("Tus-Resumable", "1.0.0"), ("Origin", gateway.base), ("X-CSRF-Token", csrf),
+                ("Upload-Length", "\(size)"), ("Upload-Metadata", "path " + Data("/Volumes/main/default/uploads/q.bin".utf8).base64EncodedString())])
+        }
+        let held = try create(40 << 20)
+        let location = try #require(held.header("Location"))
+        _ = try alice.send("PATCH", gateway.base + location, headers: [("Tus-Resumable", "1.0.0"), ("Origin", gateway.base), ("X-CSRF-Token", csrf),
+            ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0")], body: Array(repeating: 1, count: 1 << 20))
+        let refused = try create(40 << 20)
+        #expect(refused.status == 413)
+        #expect(refused.text.contains("quota"))
+        #expect(try create(5 << 30 + 1).status == 413)
+    }
+
     @Test("tokens are renewed before they expire")
     func renewal() throws {
         let gateway = try GatewayStack("gwrenew", settings: ["FIREFLY_CACHE_TTL": "0"], simulatorSettings: ["token_lifetime_seconds": 303])

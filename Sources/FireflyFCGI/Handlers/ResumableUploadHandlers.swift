@@ -170,21 +170,25 @@ enum ResumableUploadHandlers {
         let http = try GatewayHandlers.http(context)
         let path = stagedPath(gateway, upload.id)
         try connection.query("UPDATE uploads SET state = 'forwarding', error = NULL, updated_at = now() WHERE id = \(upload.id)::uuid")
-        let sha = try fileDigest(path)
+        var sha = ""
         var lastError = APIError(status: 502, code: "databricks_unavailable", message: "Databricks did not answer properly. Try again shortly.")
         for attempt in 1...3 {
             do {
                 let reader = try StreamFile(path: path, mode: .read)
                 var offset: Int64 = 0
+                // The SHA-256 of what is sent is taken on the way (one pass over the staged file).
+                let digest = UploadHandlers.Tally()
                 let next: () throws -> [UInt8] = {
-                    let piece = try reader.read(at: offset, count: 256 * 1024)
+                    let piece = try reader.read(at: offset, count: 1 << 20)
                     offset += Int64(piece.count)
+                    digest.add(piece)
                     return piece
                 }
                 switch try UploadHandlers.target(upload.target) {
                 case .volume(let apiPath, _):
                     _ = try gateway.client.upload("PUT", template: "PUT /api/2.0/fs/files{path}", path: apiPath, query: [("overwrite", upload.overwrite ? "true" : "false")],
                                                   length: upload.size, caller: caller, connection: connection, http: http, next: next)
+                    sha = digest.hex()
                     let check = try gateway.client.call("HEAD", template: "HEAD /api/2.0/fs/files{path}", path: apiPath, idempotent: true,
                                                         caller: caller, connection: connection, http: http)
                     guard check.header("Content-Length").flatMap(Int64.init) == upload.size else {
@@ -195,6 +199,7 @@ enum ResumableUploadHandlers {
                     let tally = UploadHandlers.Tally()
                     try UploadHandlers.dbfsBlocks(gateway, path: dbfsPath, overwrite: upload.overwrite, tally: tally, caller: caller,
                                                   connection: connection, http: http, next: next)
+                    sha = digest.hex()
                     guard tally.bytes == upload.size else {
                         lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
                         break
@@ -215,19 +220,6 @@ enum ResumableUploadHandlers {
             UPDATE uploads SET state = 'failed', error = \(lastError.message), updated_at = now() WHERE id = \(upload.id)::uuid
             """)
         throw lastError
-    }
-
-    static func fileDigest(_ path: String) throws -> String {
-        let file = try StreamFile(path: path, mode: .read)
-        var digest = SHA256()
-        var offset: Int64 = 0
-        while true {
-            let piece = try file.read(at: offset, count: 1 << 20)
-            if piece.isEmpty { break }
-            digest.update(piece)
-            offset += Int64(piece.count)
-        }
-        return Hex.encode(digest.finalize())
     }
 
     /// `DELETE /api/uploads/{id}`: stops an unfinished upload and removes its staged data.

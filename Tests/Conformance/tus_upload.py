@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Uploads a random file of SIZE bytes (or the existing file given as file:PATH) to FireFly's
+/api/uploads/ with tuspy (the tus project's Python client), 8 MiB chunks with sha256 checksums, and
+prints "<sha256 of the source> <upload URL> <upload seconds>". CA_FILE may be "-" for plain http.
+Usage: tus_upload.py BASE_URL COOKIE CSRF_TOKEN CA_FILE SIZE|file:PATH TARGET_PATH"""
+import hashlib
+import os
+import sys
+import tempfile
+import time
+
+base, cookie, csrf, ca_file, size, target = sys.argv[1:7]
+if ca_file != "-":
+    os.environ["REQUESTS_CA_BUNDLE"] = ca_file
+from tusclient import client  # noqa: E402  (after the CA bundle is set)
+
+digest = hashlib.sha256()
+if size.startswith("file:"):
+    source_path, keep = size[5:], True
+    with open(source_path, "rb") as existing:
+        for block in iter(lambda: existing.read(1 << 20), b""):
+            digest.update(block)
+else:
+    keep = False
+    with tempfile.NamedTemporaryFile(delete=False) as source:
+        remaining = int(size)
+        while remaining:
+            block = os.urandom(min(remaining, 1 << 20))
+            digest.update(block)
+            source.write(block)
+            remaining -= len(block)
+        source_path = source.name
+try:
+    tus = client.TusClient(base + "/api/uploads", headers={
+        "Cookie": "__Host-firefly_session=" + cookie, "Origin": base, "X-CSRF-Token": csrf})
+    uploader = tus.uploader(source_path, chunk_size=8 << 20, upload_checksum=True,
+                            metadata={"path": target, "filename": os.path.basename(target)})
+    # tuspy 1.1 always offers sha1; FireFly supports sha256 (tus checksum extension), so switch it.
+    uploader._BaseUploader__checksum_algorithm_name = "sha256"
+    uploader._BaseUploader__checksum_algorithm = hashlib.sha256
+    started = time.monotonic()
+    uploader.upload()
+    print(digest.hexdigest(), uploader.url, f"{time.monotonic() - started:.2f}")
+finally:
+    if not keep:
+        os.unlink(source_path)
