@@ -39,20 +39,6 @@ public enum ClaimValue: Decodable, Sendable, Equatable {
     }
 }
 
-/// URL-safe base64 (JWT segments, cookie values, PKCE).
-public enum Base64URL {
-    public static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
-    }
-
-    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        var base64 = String(text).replacing("-", with: "+").replacing("_", with: "/")
-        guard !base64.contains("=") || base64.count % 4 == 0 else { return nil }
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
-    }
-}
-
 /// The user a verified ID token (plus userinfo) describes.
 public struct VerifiedIdentity: Sendable {
     public let issuer: String

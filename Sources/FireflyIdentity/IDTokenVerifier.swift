@@ -1,4 +1,5 @@
 import Dispatch
+import FireflyCrypto
 import FoundationEssentials
 import JWTKit
 import Synchronization
@@ -117,7 +118,7 @@ public enum IDTokenVerifier {
               issuedAt >= expect.now - expect.maximumAgeSeconds else {
             throw IdentityError.invalidToken("the ID token's issue time is not plausible")
         }
-        guard let nonce = claims["nonce"]?.string, ConstantTimeText.equal(nonce, expect.nonce) else {
+        guard let nonce = claims["nonce"]?.string, ConstantTime.equal(Array(nonce.utf8), Array(expect.nonce.utf8)) else {
             throw IdentityError.invalidToken("the ID token's nonce does not match this login")
         }
     }
@@ -162,17 +163,6 @@ enum Blocking {
         done.wait()
         guard let result = outcome.withLock({ $0 }) else { throw IdentityError.provider("internal: no result") }
         return try result.get()
-    }
-}
-
-/// Constant-time comparison of text secrets.
-enum ConstantTimeText {
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }
 

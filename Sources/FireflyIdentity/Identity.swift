@@ -329,7 +329,7 @@ public final class Identity: Sendable {
             sameOrigin = headers["sec-fetch-site"] == "same-origin"
         }
         guard sameOrigin else { return "Cross-origin request refused." }
-        guard let token = headers["x-csrf-token"], ConstantTimeText.equal(token, session.csrfToken) else {
+        guard let token = headers["x-csrf-token"], ConstantTime.equal(Array(token.utf8), Array(session.csrfToken.utf8)) else {
             return "Missing or wrong X-CSRF-Token header."
         }
         return nil

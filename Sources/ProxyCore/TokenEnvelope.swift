@@ -129,23 +129,9 @@ public struct TokenEnvelope: Sendable {
         return AppProxyGrant(target: nil, expiresAt: nil, bearerToken: token)
     }
 
-    /// URL-safe base64 without padding.
-    public static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacing("+", with: "-").replacing("/", with: "_").replacing("=", with: "")
-    }
+    /// URL-safe base64 without padding (the form tokens are emitted in).
+    public static func encode(_ bytes: [UInt8]) -> String { Base64URL.encode(bytes) }
 
     /// URL-safe base64, padded or not; nil for anything else.
-    public static func decode(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ byte in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "=")
-        }) else { return nil }
-        var unpadded = Substring(text)
-        while unpadded.hasSuffix("=") { unpadded = unpadded.dropLast() }
-        guard !unpadded.contains("="), text.count - unpadded.count <= 2 else { return nil }
-        var base64 = String(unpadded).replacing("-", with: "+").replacing("_", with: "/")
-        guard base64.count % 4 != 1 else { return nil }
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
-    }
+    public static func decode(_ text: String) -> [UInt8]? { Base64URL.decode(text) }
 }

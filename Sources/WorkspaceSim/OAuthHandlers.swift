@@ -1,3 +1,4 @@
+import FireflyCrypto
 import FoundationEssentials
 import Hummingbird
 

@@ -1,4 +1,5 @@
 import FireflyCore
+import FireflyCrypto
 import FireflyIdentity
 import FoundationEssentials
 import JWTKit

@@ -1,3 +1,4 @@
+import FireflyCrypto
 import FoundationEssentials
 
 /// One configured OpenID Connect provider (`FIREFLY_OIDC_<NAME>_*`).
@@ -117,7 +118,7 @@ public struct IdentitySettings: Sendable, Equatable {
         for line in text.split(whereSeparator: \.isNewline) {
             let hex = String(line).trimmingSpaces
             if hex.isEmpty || hex.hasPrefix("#") { continue }
-            guard hex.count == 64, let key = HexDecoding.decode(hex) else {
+            guard hex.count == 64, let key = Hex.decode(hex) else {
                 throw ConfigurationError(key: "FIREFLY_VAULT_KEY_FILE", problem: "each vault key must be 64 hexadecimal characters on its own line")
             }
             keys.append(key)
@@ -132,28 +133,3 @@ public struct IdentitySettings: Sendable, Equatable {
     }
 }
 
-/// Hex decoding without a crypto dependency in the core.
-enum HexDecoding {
-    static func decode(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func value(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-}
