@@ -145,6 +145,23 @@ public final class WorkspaceClient: Sendable {
         return Reply(status: response.status, body: response.body)
     }
 
+    /// Streams a download from the workspace into `consume` (one attempt), audited; the status.
+    public func download(template: String, path: String, caller: Caller, connection: PostgresConnection, http: HTTPClient,
+                         consume: @escaping ([UInt8]) -> Void) throws -> Int {
+        let workspace = try self.workspace(for: caller, connection: connection)
+        let token = try tokens.token(for: workspace, connection: connection, http: http)
+        let started = MonotonicClock.nanoseconds()
+        let response: HTTPResponse
+        do {
+            response = try http.send(HTTPRequest(url: workspace.workspaceURL + path, headers: [("Authorization", "Bearer \(token)")]), consume: consume)
+        } catch {
+            audit(caller, method: "GET", template: template, status: 0, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+            throw GatewayError.unreachable()
+        }
+        audit(caller, method: "GET", template: template, status: response.status, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+        return response.status
+    }
+
     /// Milliseconds to wait before the next attempt, or nil when the budget does not allow one.
     private func pause(attempt: Int, retryAfter: Int?, deadline: UInt64) -> Int? {
         let backoff: Int

@@ -115,9 +115,16 @@ public final class HTTPClient {
         }
     }
 
-    private func perform(_ request: HTTPRequest, upload: (source: UploadSource, length: Int64)?) throws -> HTTPResponse {
+    /// Sends `request` and hands the response body to `consume` piece by piece instead of keeping
+    /// it (the returned response has an empty body), so a large download is never held in memory.
+    public func send(_ request: HTTPRequest, consume: @escaping ([UInt8]) -> Void) throws -> HTTPResponse {
+        try perform(request, upload: nil, consume: consume)
+    }
+
+    private func perform(_ request: HTTPRequest, upload: (source: UploadSource, length: Int64)?, consume: (([UInt8]) -> Void)? = nil) throws -> HTTPResponse {
         curl_easy_reset(handle)
         let sink = ResponseSink()
+        sink.consume = consume
         let unmanagedSink = Unmanaged.passRetained(sink)
         defer { unmanagedSink.release() }
 
@@ -150,7 +157,8 @@ public final class HTTPClient {
         firefly_curl_setopt_write_function(handle) { data, size, count, context in
             guard let data, let context else { return 0 }
             let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-            sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
+            let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+            if let consume = sink.consume { consume(Array(bytes)) } else { sink.body.append(contentsOf: bytes) }
             return size * count
         }
         firefly_curl_setopt_header_function(handle) { data, size, count, context in
@@ -236,6 +244,8 @@ private final class UploadSource {
 /// Collects the response while libcurl runs (the callbacks' context object).
 private final class ResponseSink {
     var body: [UInt8] = []
+    /// When set, body pieces go here instead of into `body`.
+    var consume: (([UInt8]) -> Void)?
     var headers: [(name: String, value: String)] = []
 
     func addHeaderLine(_ bytes: [UInt8]) {

@@ -263,7 +263,7 @@ struct GatewayIntegrationTests {
         #expect(bobs.count == 1 && bobs.first?["state"] as? String == "failed")
     }
 
-    @Test("resumable uploads (tus): chunks with checksums, resume after a pool reload, forward retried, cancel, ownership")
+    @Test("resumable uploads (tus): chunks with checksums, resume after a pool reload and killed workers, forward retried and read back, cancel, ownership")
     func resumableUploads() throws {
         let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: uploadDirectory) }
@@ -280,6 +280,7 @@ struct GatewayIntegrationTests {
 
         let data = (0..<((3 << 20) + 1)).map { _ in UInt8.random(in: 0...255) }
         let metadata = "path " + Data("/Volumes/main/default/uploads/big/r.bin".utf8).base64EncodedString() + ",filename " + Data("r.bin".utf8).base64EncodedString()
+            + ",verify " + Data("sha256".utf8).base64EncodedString()
         let created = try tus(alice, "POST", "/api/uploads", csrf: csrf, headers: [("Upload-Length", "\(data.count)"), ("Upload-Metadata", metadata)])
         #expect(created.status == 201, "\(created.text)")
         let location = try #require(created.header("Location"))
@@ -302,6 +303,11 @@ struct GatewayIntegrationTests {
         #expect(eventually(within: 10) { (try? gateway.world.stack.poolStatus().reloads) == 1 })
         let resumed = try tus(alice, "HEAD", location, csrf: csrf)
         #expect(resumed.header("Upload-Offset") == "\(1 << 20)")
+        // Every worker is killed (SIGKILL): the replacements resume from the confirmed offset.
+        let workers = try gateway.world.stack.poolStatus().workers.map(\.pid)
+        for pid in workers { kill(pid, SIGKILL) }
+        #expect(eventually(within: 10) { ((try? gateway.world.stack.poolStatus().workers.map(\.pid)) ?? workers).allSatisfy { !workers.contains($0) } })
+        #expect(try tus(alice, "HEAD", location, csrf: csrf).header("Upload-Offset") == "\(1 << 20)")
 
         // The forward meets one 503 and is retried from the staged copy.
         _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["files.put": ["rate_503": 0.5]])
@@ -314,6 +320,8 @@ struct GatewayIntegrationTests {
         #expect(last.status == 204, "\(last.text)")
         let after = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["files.put"] ?? 0
         #expect(after - before == 2)
+        let reads = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["files.get"] ?? 0
+        #expect(reads == 1)  // verify=sha256: the object was read back once
         _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
         let id = String(location.split(separator: "/").last ?? "")
         let progress = try gateway.get(alice, "/api/uploads/\(id)")

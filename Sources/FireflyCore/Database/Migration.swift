@@ -140,6 +140,10 @@ public enum Migrations {
             );
             CREATE INDEX uploads_owner ON uploads (organization_id, user_id, created_at DESC);
             """),
+        Migration(version: 5, name: "upload options", sql: """
+            -- Options of a resumable upload kept until it is forwarded: overwrite, verify (read back).
+            ALTER TABLE uploads ADD COLUMN options text NOT NULL DEFAULT '';
+            """),
     ]
 
     /// The newest version this build knows.

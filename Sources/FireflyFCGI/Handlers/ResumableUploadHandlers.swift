@@ -79,8 +79,8 @@ enum ResumableUploadHandlers {
                 try FileManager.default.createDirectory(atPath: settings.uploadDirectory, withIntermediateDirectories: true)
                 _ = try StreamFile(path: stagedPath(gateway, id), mode: .createTruncate(permissions: 0o600))
                 try connection.query("""
-                    INSERT INTO uploads (id, organization_id, user_id, target, size, state, error)
-                    VALUES (\(id)::uuid, \(caller.organizationID), \(caller.userID), \(display), \(length), 'receiving', \(meta["overwrite"] == "true" ? "overwrite" : nil))
+                    INSERT INTO uploads (id, organization_id, user_id, target, size, state, options)
+                    VALUES (\(id)::uuid, \(caller.organizationID), \(caller.userID), \(display), \(length), 'receiving', \(options(meta)))
                     """)
                 let expires = HTTPDate.format(seconds: Int64(Date().timeIntervalSince1970) + Int64(settings.uploadExpirySeconds))
                 return Response(status: 201, headers: tusHeaders + [("Location", "/api/uploads/\(id)"), ("Upload-Expires", expires)])
@@ -89,16 +89,22 @@ enum ResumableUploadHandlers {
     }
 
     /// The caller's upload row: (received, size, state, target, overwrite flag); 404 for anyone else.
-    static func owned(_ context: RequestContext, connection: PostgresConnection) throws -> (id: String, received: Int64, size: Int64, state: String, target: String, overwrite: Bool) {
+    /// Upload options kept with the row until forwarding (`overwrite`, `verify` from Upload-Metadata).
+    static func options(_ meta: [String: String]) -> String {
+        [meta["overwrite"] == "true" ? "overwrite" : nil, meta["verify"] == "sha256" ? "verify" : nil].compactMap { $0 }.joined(separator: ",")
+    }
+
+    static func owned(_ context: RequestContext, connection: PostgresConnection) throws -> (id: String, received: Int64, size: Int64, state: String, target: String, overwrite: Bool, verifyHash: Bool) {
         let caller = try GatewayHandlers.caller(context)
         let id = try context.parameter("id")
         guard UUID(uuidString: id) != nil else { throw APIError.notFound("No upload \(id).") }
         let row = try connection.query("""
-            SELECT received_bytes, size, state, target, error FROM uploads WHERE id = \(id)::uuid AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
+            SELECT received_bytes, size, state, target, options FROM uploads WHERE id = \(id)::uuid AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
             """)
         guard row.rows.count == 1, let received = row.value("received_bytes").flatMap(Int64.init), let size = row.value("size").flatMap(Int64.init),
               let state = row.value("state"), let target = row.value("target") else { throw APIError.notFound("No upload \(id).") }
-        return (id, received, size, state, target, row.value("error") == "overwrite")
+        let flags = (row.value("options") ?? "").split(separator: ",").map(String.init)
+        return (id, received, size, state, target, flags.contains("overwrite"), flags.contains("verify"))
     }
 
     static let head: Handler = { context in
@@ -156,7 +162,7 @@ enum ResumableUploadHandlers {
                 let received = upload.received + written
                 try connection.query("UPDATE uploads SET received_bytes = \(received), updated_at = now() WHERE id = \(upload.id)::uuid")
                 if received == upload.size {
-                    try forward(gateway, context, upload: (upload.id, upload.size, upload.target, upload.overwrite), connection: connection)
+                    try forward(gateway, context, upload: (upload.id, upload.size, upload.target, upload.overwrite, upload.verifyHash), connection: connection)
                 }
                 return Response(status: 204, headers: tusHeaders + [("Upload-Offset", "\(received)")])
             }
@@ -164,7 +170,7 @@ enum ResumableUploadHandlers {
     }
 
     /// Streams the staged file to its target, retrying from the staged copy, then checks the size there.
-    static func forward(_ gateway: Gateway, _ context: RequestContext, upload: (id: String, size: Int64, target: String, overwrite: Bool),
+    static func forward(_ gateway: Gateway, _ context: RequestContext, upload: (id: String, size: Int64, target: String, overwrite: Bool, verifyHash: Bool),
                         connection: PostgresConnection) throws {
         let caller = try GatewayHandlers.caller(context)
         let http = try GatewayHandlers.http(context)
@@ -194,6 +200,16 @@ enum ResumableUploadHandlers {
                     guard check.header("Content-Length").flatMap(Int64.init) == upload.size else {
                         lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
                         break
+                    }
+                    if upload.verifyHash {
+                        // Read the object back, streamed, and compare its SHA-256 with what was sent.
+                        let readBack = UploadHandlers.Tally()
+                        let status = try gateway.client.download(template: "GET /api/2.0/fs/files{path}", path: apiPath, caller: caller,
+                                                                 connection: connection, http: http) { readBack.add($0) }
+                        guard status == 200, readBack.hex() == sha else {
+                            lastError = APIError(status: 502, code: "hash_mismatch", message: "The file read back from the target does not match what was uploaded; the staged copy is kept for a retry.")
+                            break
+                        }
                     }
                 case .dbfs(let dbfsPath, _):
                     let tally = UploadHandlers.Tally()
