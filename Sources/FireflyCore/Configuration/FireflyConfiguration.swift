@@ -145,10 +145,13 @@ public struct AppProxySettings: Sendable, Equatable {
     public var domains: Set<String>
     public var credentialsDirectory: String?
 
-    /// The app-proxy key as hex, from the file or the systemd credential `app-proxy-key`; nil when not configured.
+    /// The app-proxy key as hex, from the file or the systemd credential `app-proxy-key`; nil when
+    /// not configured (no file, or only `#` comment lines).
     public func readKeyHex() throws -> String? {
-        try SecretFile.read(explicitPath: keyFile, explicitKey: "FIREFLY_APP_PROXY_KEY_FILE", credentialName: "app-proxy-key",
-                            credentialsDirectory: credentialsDirectory)
+        guard let text = try SecretFile.read(explicitPath: keyFile, explicitKey: "FIREFLY_APP_PROXY_KEY_FILE", credentialName: "app-proxy-key",
+                                             credentialsDirectory: credentialsDirectory) else { return nil }
+        let key = text.split(whereSeparator: \.isNewline).map { String($0).trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("#") }.joined()
+        return key.isEmpty ? nil : key
     }
 }
 

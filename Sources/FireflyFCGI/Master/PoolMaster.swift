@@ -241,6 +241,12 @@ final class PoolMaster {
 
     private func reapWorkers() {
         for (pid, status) in ChildProcesses.reapEnded() {
+            // Read what the worker said before it exited (a "recycle" report may still be in the
+            // pipe when the exit is noticed): an announced recycle is not a crash.
+            for _ in 0..<8 {
+                guard let fd = workers[pid]?.statusFD, fd >= 0 else { break }
+                readReports(from: fd)  // closes the pipe at its end (the worker is gone)
+            }
             guard let record = workers.removeValue(forKey: pid) else { continue }
             if record.statusFD >= 0 { FileDescriptors.close(record.statusFD) }
             counters.retiredAccepted += record.accepted
