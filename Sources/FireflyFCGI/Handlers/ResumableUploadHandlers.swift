@@ -178,7 +178,7 @@ enum ResumableUploadHandlers {
         try connection.query("UPDATE uploads SET state = 'forwarding', error = NULL, updated_at = now() WHERE id = \(upload.id)::uuid")
         var sha = ""
         var lastError = APIError(status: 502, code: "databricks_unavailable", message: "Databricks did not answer properly. Try again shortly.")
-        for attempt in 1...3 {
+        attempts: for attempt in 1...3 {
             do {
                 let reader = try StreamFile(path: path, mode: .read)
                 var offset: Int64 = 0
@@ -199,7 +199,7 @@ enum ResumableUploadHandlers {
                                                         caller: caller, connection: connection, http: http)
                     guard check.header("Content-Length").flatMap(Int64.init) == upload.size else {
                         lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
-                        break
+                        break attempts  // a mismatch is final: keep the staged copy, mark the upload failed
                     }
                     if upload.verifyHash {
                         // Read the object back, streamed, and compare its SHA-256 with what was sent.
@@ -208,18 +208,18 @@ enum ResumableUploadHandlers {
                                                                  connection: connection, http: http) { readBack.add($0) }
                         guard status == 200, readBack.hex() == sha else {
                             lastError = APIError(status: 502, code: "hash_mismatch", message: "The file read back from the target does not match what was uploaded; the staged copy is kept for a retry.")
-                            break
+                            break attempts
                         }
                     }
                 case .dbfs(let dbfsPath, _):
-                    let tally = UploadHandlers.Tally()
-                    try UploadHandlers.dbfsBlocks(gateway, path: dbfsPath, overwrite: upload.overwrite, tally: tally, caller: caller,
+                    // `next` already counts and hashes every byte sent (into `digest`).
+                    try UploadHandlers.dbfsBlocks(gateway, path: dbfsPath, overwrite: upload.overwrite, tally: UploadHandlers.Tally(), caller: caller,
                                                   connection: connection, http: http, next: next)
-                    sha = digest.hex()
-                    guard tally.bytes == upload.size else {
+                    guard digest.bytes == upload.size else {
                         lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
-                        break
+                        break attempts
                     }
+                    sha = digest.hex()
                 }
                 try connection.query("""
                     UPDATE uploads SET state = 'done', sha256 = \(sha), forwarded_bytes = \(upload.size), updated_at = now() WHERE id = \(upload.id)::uuid
@@ -228,7 +228,7 @@ enum ResumableUploadHandlers {
                 return
             } catch let error as APIError {
                 lastError = error
-                guard [429, 502, 503, 504].contains(error.status), attempt < 3 else { break }
+                guard [429, 502, 503, 504].contains(error.status), attempt < 3 else { break attempts }
                 MonotonicClock.sleep(milliseconds: 500 * attempt)
             }
         }
