@@ -21,12 +21,10 @@ final class TokenManager: Sendable {
     private let memory = Mutex<[Int64: (token: String, expiresAt: Double)]>([:])
     private let failures = Mutex<[Int64: Double]>([:])
     private let vault: Vault
-    private let settings: GatewaySettings
     private let logger: Logger
 
-    init(vault: Vault, settings: GatewaySettings, logger: Logger) {
+    init(vault: Vault, logger: Logger) {
         self.vault = vault
-        self.settings = settings
         self.logger = logger
     }
 

@@ -25,7 +25,8 @@ public struct Caller: Sendable {
 /// jittered exponential backoff, inside the configured budget; every attempt is audited; failures
 /// are mapped to FireFly's errors with details only in the log.
 public final class WorkspaceClient: Sendable {
-    static let userAgent = "firefly-gateway/0.1"
+    /// The product token FireFly names itself with at Databricks.
+    public static let userAgent = "firefly-gateway/0.1"
 
     /// A successful answer.
     public struct Reply: Sendable {
@@ -45,7 +46,7 @@ public final class WorkspaceClient: Sendable {
     let logger: Logger
 
     public init(vault: Vault, settings: GatewaySettings, logger: Logger) {
-        tokens = TokenManager(vault: vault, settings: settings, logger: logger)
+        tokens = TokenManager(vault: vault, logger: logger)
         self.settings = settings
         self.logger = logger
     }
@@ -85,8 +86,7 @@ public final class WorkspaceClient: Sendable {
             } catch {
                 logger.warning("Databricks call failed", metadata: ["template": "\(template)", "error": "\(error)", "request.id": "\(caller.requestID)"])
             }
-            let duration = Double(MonotonicClock.nanoseconds() - started) / 1e6
-            audit(caller, method: method, template: template, status: response?.status ?? 0, durationMilliseconds: duration, connection: connection)
+            audit(caller, method: method, template: template, status: response?.status ?? 0, since: started, connection: connection)
 
             guard let response else {
                 if idempotent, let pause = pause(attempt: attempt, retryAfter: nil, deadline: deadline) {
@@ -128,15 +128,13 @@ public final class WorkspaceClient: Sendable {
             response = try http.send(HTTPRequest(method: method, url: url, headers: [("Authorization", "Bearer \(token)"),
                                                                                   ("Content-Type", "application/octet-stream")]),
                                      length: length, next: next)
-        } catch let error as APIError {
-            audit(caller, method: method, template: template, status: 0, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
-            throw error
         } catch {
-            audit(caller, method: method, template: template, status: 0, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+            audit(caller, method: method, template: template, status: 0, since: started, connection: connection)
+            if let error = error as? APIError { throw error }  // the body source failed (the client's upload broke off)
             logger.warning("Databricks upload failed", metadata: ["template": "\(template)", "error": "\(error)", "request.id": "\(caller.requestID)"])
             throw GatewayError.unreachable()
         }
-        audit(caller, method: method, template: template, status: response.status, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+        audit(caller, method: method, template: template, status: response.status, since: started, connection: connection)
         if response.status == 401 { try tokens.discard(token, organizationID: workspace.id, connection: connection) }
         guard (200..<300).contains(response.status) else {
             if response.status == 429 || response.status == 503 { throw GatewayError.busy(retryAfter: 1) }
@@ -155,10 +153,10 @@ public final class WorkspaceClient: Sendable {
         do {
             response = try http.send(HTTPRequest(url: workspace.workspaceURL + path, headers: [("Authorization", "Bearer \(token)")]), consume: consume)
         } catch {
-            audit(caller, method: "GET", template: template, status: 0, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+            audit(caller, method: "GET", template: template, status: 0, since: started, connection: connection)
             throw GatewayError.unreachable()
         }
-        audit(caller, method: "GET", template: template, status: response.status, durationMilliseconds: Double(MonotonicClock.nanoseconds() - started) / 1e6, connection: connection)
+        audit(caller, method: "GET", template: template, status: response.status, since: started, connection: connection)
         return response.status
     }
 
@@ -196,7 +194,9 @@ public final class WorkspaceClient: Sendable {
         }
     }
 
-    private func audit(_ caller: Caller, method: String, template: String, status: Int, durationMilliseconds: Double, connection: PostgresConnection) {
+    /// Writes the audit row of one call that began at `started` (monotonic nanoseconds).
+    private func audit(_ caller: Caller, method: String, template: String, status: Int, since started: UInt64, connection: PostgresConnection) {
+        let durationMilliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
         do {
             try connection.query("""
                 INSERT INTO audit_log (user_id, organization_id, method, path_template, status, duration_ms, request_id)

@@ -1,3 +1,4 @@
+import FireflyCrypto
 import FireflyPostgres
 import FoundationEssentials
 import Logging
@@ -72,27 +73,6 @@ public final class SessionCache: Sendable {
 
     /// A `firefly_sessions` notification: the hex SHA-256 of a deleted session.
     public func notified(_ payload: String) {
-        if let hash = HexText.decode(payload) { evict(hash) } else { setListening(true) }
+        if let hash = Hex.decode(payload), !hash.isEmpty { evict(hash) } else { setListening(true) }
     }
 }
-
-enum HexText {
-    static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
-    }
-
-    static func decode(_ text: String) -> [UInt8]? {
-        let characters = Array(text.utf8)
-        guard characters.count % 2 == 0, !characters.isEmpty else { return nil }
-        var bytes: [UInt8] = []
-        var index = 0
-        while index < characters.count {
-            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-            index += 2
-        }
-        return bytes
-    }
-}
-

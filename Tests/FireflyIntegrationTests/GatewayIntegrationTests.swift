@@ -166,11 +166,7 @@ struct GatewayIntegrationTests {
     }
 
     private func oldKeyID(_ hex: String) -> String {
-        let bytes = stride(from: 0, to: hex.count, by: 2).compactMap { offset -> UInt8? in
-            let start = hex.index(hex.startIndex, offsetBy: offset)
-            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)
-        }
-        return String(Hex.encode(SHA256.hash(bytes)).prefix(8))
+        String(Hex.encode(SHA256.hash(Hex.decode(hex) ?? [])).prefix(8))
     }
 
     @Test("apps: listed with the SPN; embed URLs carry a token bound to one app that Python's AESGCM can open and seal")

@@ -167,7 +167,7 @@ enum GatewayHandlers {
     }
 
     /// Runs a statement at the workspace, records its owner, invalidates metadata after DDL.
-    static func submit(_ gateway: Gateway, _ context: RequestContext, caller: Caller, connection: FireflyPostgresConnection,
+    static func submit(_ gateway: Gateway, _ context: RequestContext, caller: Caller, connection: PostgresConnection,
                        statement: String, warehouse: String?, catalog: String?, schema: String?, parameters: [ClaimValue]?) throws -> Response {
         let workspace = try gateway.client.workspace(for: caller, connection: connection)
         guard let warehouseID = warehouse ?? workspace.defaultWarehouseID else {
@@ -195,7 +195,7 @@ enum GatewayHandlers {
     }
 
     /// The statement id, when it belongs to the caller (anyone else: 404, as if it did not exist).
-    static func ownedStatement(_ context: RequestContext, caller: Caller, connection: FireflyPostgresConnection) throws -> String {
+    static func ownedStatement(_ context: RequestContext, caller: Caller, connection: PostgresConnection) throws -> String {
         let id = try context.parameter("id")
         let owned = try connection.query("""
             SELECT 1 FROM statements WHERE statement_id = \(id) AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
@@ -204,42 +204,36 @@ enum GatewayHandlers {
         return id
     }
 
+    /// A call about one of the caller's statements: `suffix` follows `/api/2.0/sql/statements/{id}`.
+    static func statementCall(_ gateway: Gateway, _ context: RequestContext, method: String = "GET", template: String, suffix: String = "",
+                              body: [UInt8]? = nil) throws -> WorkspaceClient.Reply {
+        let caller = try caller(context)
+        return try context.database.withConnection { connection in
+            let id = try ownedStatement(context, caller: caller, connection: connection)
+            return try gateway.client.call(method, template: template, path: "/api/2.0/sql/statements/" + component(id) + suffix, body: body,
+                                           idempotent: true, caller: caller, connection: connection, http: try http(context))
+        }
+    }
+
     static func statement(_ gateway: Gateway) -> Handler {
         { context in
-            let caller = try caller(context)
-            return try context.database.withConnection { connection in
-                let id = try ownedStatement(context, caller: caller, connection: connection)
-                let reply = try gateway.client.call("GET", template: "GET /api/2.0/sql/statements/{id}", path: "/api/2.0/sql/statements/" + component(id),
-                                                    idempotent: true, caller: caller, connection: connection, http: try http(context))
-                return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
-            }
+            let reply = try statementCall(gateway, context, template: "GET /api/2.0/sql/statements/{id}")
+            return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
         }
     }
 
     static func chunk(_ gateway: Gateway) -> Handler {
         { context in
-            let caller = try caller(context)
             guard let index = Int(try context.parameter("chunk")), index >= 0 else { throw APIError.badRequest("The chunk index must be a whole number.") }
-            return try context.database.withConnection { connection in
-                let id = try ownedStatement(context, caller: caller, connection: connection)
-                let reply = try gateway.client.call("GET", template: "GET /api/2.0/sql/statements/{id}/result/chunks/{n}",
-                                                    path: "/api/2.0/sql/statements/\(component(id))/result/chunks/\(index)",
-                                                    idempotent: true, caller: caller, connection: connection, http: try http(context))
-                return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
-            }
+            let reply = try statementCall(gateway, context, template: "GET /api/2.0/sql/statements/{id}/result/chunks/{n}", suffix: "/result/chunks/\(index)")
+            return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
         }
     }
 
     static func cancel(_ gateway: Gateway) -> Handler {
         { context in
-            let caller = try caller(context)
-            return try context.database.withConnection { connection in
-                let id = try ownedStatement(context, caller: caller, connection: connection)
-                _ = try gateway.client.call("POST", template: "POST /api/2.0/sql/statements/{id}/cancel",
-                                            path: "/api/2.0/sql/statements/\(component(id))/cancel", body: [], idempotent: true,
-                                            caller: caller, connection: connection, http: try http(context))
-                return Response.rawJSON(Array(#"{"cancel_requested":true}"#.utf8), headers: [("Cache-Control", "no-store")])
-            }
+            _ = try statementCall(gateway, context, method: "POST", template: "POST /api/2.0/sql/statements/{id}/cancel", suffix: "/cancel", body: [])
+            return Response.rawJSON(Array(#"{"cancel_requested":true}"#.utf8), headers: [("Cache-Control", "no-store")])
         }
     }
 
@@ -302,7 +296,6 @@ enum GatewayHandlers {
     private struct ChunkBody: Decodable { let data_array: [[String?]]? }
 }
 
-typealias FireflyPostgresConnection = FireflyPostgres.PostgresConnection
 
 /// RFC 4180 CSV: fields with a comma, quote, CR or LF are quoted (quotes doubled); NULL is an
 /// empty field; lines end with CRLF.

@@ -115,7 +115,7 @@ enum UploadHandlers {
 
     /// DBFS: `create`, then `add-block` with at most 1 MiB each, then `close`.
     static func dbfsBlocks(_ gateway: Gateway, path: String, overwrite: Bool, tally: Tally, caller: Caller,
-                           connection: FireflyPostgresConnection, http: FireflyHTTPClientType, next: () throws -> [UInt8]) throws {
+                           connection: PostgresConnection, http: HTTPClient, next: () throws -> [UInt8]) throws {
         let created = try gateway.client.call("POST", template: "POST /api/2.0/dbfs/create", path: "/api/2.0/dbfs/create",
                                               body: Array("{\"path\":\(JSONText.string(path)),\"overwrite\":\(overwrite)}".utf8),
                                               idempotent: false, caller: caller, connection: connection, http: http)
@@ -185,7 +185,6 @@ enum UploadHandlers {
     }
 }
 
-typealias FireflyHTTPClientType = FireflyHTTPClient.HTTPClient
 
 extension SQLQuery {
     /// The query with `values` bound to $1, $2, … (for SQL text assembled from constants).

@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyFastCGI
+import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity
 import FireflySystem
@@ -29,7 +30,7 @@ struct RequestDispatcher: Sendable {
         let gateway = configuration.gateway
         return ThreadSession(database: DatabaseConnector(settings: configuration.database),
                              workspaceHTTP: try? HTTPClient(options: HTTPClientOptions(caFile: gateway.caFile, timeoutMilliseconds: gateway.timeoutMilliseconds,
-                                                                                       userAgent: "firefly-gateway/0.1")))
+                                                                                       userAgent: WorkspaceClient.userAgent)))
     }
 
     /// Handles one request; returns false when the connection must not be reused (unread body left).
