@@ -40,11 +40,14 @@ let package = Package(
         .target(name: "FireflyCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "FireflySQLite", dependencies: ["CSQLite"], swiftSettings: strict),
 
+        // Settings plumbing shared by every executable: value parsers, secret files, errors naming the key.
+        .target(name: "FireflySettings", swiftSettings: strict),
+
         // Core library: configuration, errors, routing, logging, migrations.
         .target(
             name: "FireflyCore",
             dependencies: [
-                "FireflyPostgres", "FireflyCrypto", "FireflySystem",
+                "FireflyPostgres", "FireflyCrypto", "FireflySystem", "FireflySettings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "FireflyIdentity",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySystem",
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySystem", "FireflySettings",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -99,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyFCGI",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient", "ProxyCore",
+                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient", "ProxyCore", "FireflySettings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -119,14 +122,14 @@ let package = Package(
         .testTarget(
             name: "FireflyUnitTests",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity",
+                "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings",
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "FireflyIntegrationTests",
-            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem", "FireflyCrypto", "ProxyCore"],
+            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem", "FireflyCrypto", "ProxyCore", "FireflySettings"],
             swiftSettings: strict
         ),
     ]

@@ -1,3 +1,4 @@
+import FireflySettings
 import ArgumentParser
 import FireflyCore
 import FireflyIdentity

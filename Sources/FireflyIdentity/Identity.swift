@@ -1,3 +1,4 @@
+import FireflySettings
 import FireflyCore
 import FireflyCrypto
 import FireflyPostgres

@@ -1,3 +1,4 @@
+import FireflySettings
 import FireflyCore
 import FoundationEssentials
 import Testing

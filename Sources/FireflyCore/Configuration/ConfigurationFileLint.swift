@@ -1,3 +1,4 @@
+import FireflySettings
 import FoundationEssentials
 
 /// Checks a configuration file before it is parsed: it must exist, and every `FIREFLY_*` key in it

@@ -1,3 +1,4 @@
+import FireflySettings
 import FoundationEssentials
 
 /// How to reach PostgreSQL. The password never comes from the configuration itself: it is read

@@ -1,3 +1,4 @@
+import FireflySettings
 import Configuration
 import FoundationEssentials
 import Logging

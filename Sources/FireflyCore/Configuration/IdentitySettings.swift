@@ -1,3 +1,4 @@
+import FireflySettings
 import FireflyCrypto
 import FoundationEssentials
 

@@ -1,3 +1,4 @@
+import FireflySettings
 import FireflyCore
 import FireflySystem
 import FoundationEssentials

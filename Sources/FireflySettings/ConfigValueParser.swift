@@ -75,7 +75,8 @@ public enum ConfigValueParser {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: String {
+    /// The text without leading and trailing whitespace.
+    public var trimmingSpaces: String {
         String(self.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }
