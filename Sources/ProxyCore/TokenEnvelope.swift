@@ -22,6 +22,9 @@ public struct AppProxyGrant: Sendable, Equatable {
     public let target: AppTarget?
     /// Seconds since the epoch; nil for a seed-format token.
     public let expiresAt: Double?
+    /// Until when the token may be presented in a URL (seconds since the epoch): the first use of
+    /// an embed URL, after which the proxy moves it into a cookie. nil for seed-format tokens.
+    public let urlUsableUntil: Double?
     public let bearerToken: String
 }
 
@@ -92,13 +95,15 @@ public struct TokenEnvelope: Sendable {
         let domain: String
         let app: String
         let exp: Double
+        let uexp: Double?
         let tok: String
     }
 
-    /// Seals a bound token.
-    public func seal(bearerToken: String, target: AppTarget, expiresAt: Double) throws -> String {
+    /// Seals a bound token valid until `expiresAt` (at most the bearer token's own expiry), whose
+    /// URL form may be used until `urlUsableUntil`.
+    public func seal(bearerToken: String, target: AppTarget, expiresAt: Double, urlUsableUntil: Double) throws -> String {
         let payload = Payload(v: 1, org: target.organizationID, provider: target.provider, domain: target.domain, app: target.appName,
-                              exp: expiresAt, tok: bearerToken)
+                              exp: expiresAt, uexp: min(urlUsableUntil, expiresAt), tok: bearerToken)
         let json = Array(try JSONEncoder().encode(payload))
         return Self.encode(try AESGCM.seal(json, key: key, associatedData: Self.associatedData))
     }
@@ -119,14 +124,14 @@ public struct TokenEnvelope: Sendable {
                 throw .forbidden("this app token was issued for another app")
             }
             return AppProxyGrant(target: AppTarget(organizationID: payload.org, provider: payload.provider, domain: payload.domain, appName: payload.app),
-                                 expiresAt: payload.exp, bearerToken: payload.tok)
+                                 expiresAt: payload.exp, urlUsableUntil: payload.uexp ?? payload.exp, bearerToken: payload.tok)
         }
         // The seed's format: the OAuth token alone, no associated data.
         guard let plain = try? AESGCM.open(sealed, key: key), let token = String(validating: plain, as: UTF8.self), !token.isEmpty else {
             throw .unauthorized("the app token cannot be opened (tampered, truncated or from another key)")
         }
         guard legacy.allows(route) else { throw .forbidden("plain app tokens are not accepted for this app") }
-        return AppProxyGrant(target: nil, expiresAt: nil, bearerToken: token)
+        return AppProxyGrant(target: nil, expiresAt: nil, urlUsableUntil: nil, bearerToken: token)
     }
 
     /// URL-safe base64 without padding (the form tokens are emitted in).

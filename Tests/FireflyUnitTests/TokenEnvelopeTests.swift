@@ -16,11 +16,13 @@ struct TokenEnvelopeTests {
     @Test("a bound token opens for its own app, unpadded or padded")
     func roundTrip() throws {
         let envelope = try TokenEnvelope(keyHex: keyHex)
-        let token = try envelope.seal(bearerToken: "dapi-secret", target: target, expiresAt: now + 600)
+        let token = try envelope.seal(bearerToken: "dapi-secret", target: target, expiresAt: now + 600, urlUsableUntil: now + 300)
         #expect(!token.contains("="))
         let grant = try envelope.open(try route(token), now: now)
         #expect(grant.bearerToken == "dapi-secret")
         #expect(grant.target == target)
+        #expect(grant.urlUsableUntil == now + 300)
+        #expect(grant.expiresAt == now + 600)
         let padded = token + String(repeating: "=", count: (4 - token.count % 4) % 4)
         #expect(try envelope.open(try route(padded), now: now).bearerToken == "dapi-secret")
     }
@@ -28,7 +30,7 @@ struct TokenEnvelopeTests {
     @Test("another app, provider or domain: 403; expired, tampered, truncated, wrong key, oversize: 401")
     func refusals() throws {
         let envelope = try TokenEnvelope(keyHex: keyHex)
-        let token = try envelope.seal(bearerToken: "dapi-secret", target: target, expiresAt: now + 600)
+        let token = try envelope.seal(bearerToken: "dapi-secret", target: target, expiresAt: now + 600, urlUsableUntil: now + 300)
         for other in [try route(token, app: "attacker"), try route(token, provider: "gcp"), try route(token, domain: "otherapps")] {
             #expect(throws: EnvelopeRefusal.forbidden("this app token was issued for another app")) { try envelope.open(other, now: now) }
         }

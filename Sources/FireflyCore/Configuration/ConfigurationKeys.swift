@@ -43,7 +43,7 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_CACHE_TTL", defaultValue: "60s", meaning: "Lifetime of cached catalog metadata per organization (0 = no cache)."),
         Key(name: "FIREFLY_APP_PROXY_KEY_FILE", defaultValue: "", meaning: "File with the app-proxy ENCRYPTION_KEY (64 hex characters; default: the systemd credential app-proxy-key); enables embedding apps."),
         Key(name: "FIREFLY_APP_PROXY_BASE_URL", defaultValue: "", meaning: "The app host's origin, e.g. https://apps.firefly.example.com (never FireFly's own origin)."),
-        Key(name: "FIREFLY_APP_PROXY_TOKEN_LIFETIME", defaultValue: "5m", meaning: "How long a minted embed URL may be first used (never longer than the SPN token)."),
+        Key(name: "FIREFLY_APP_PROXY_TOKEN_LIFETIME", defaultValue: "5m", meaning: "How long a minted embed URL may be first used; the proxy then keeps the token in a cookie until the SPN token expires."),
         Key(name: "FIREFLY_APP_DOMAINS", defaultValue: "databricksapps", meaning: "Comma-separated app domains that embed URLs may name."),
         Key(name: "FIREFLY_UPLOAD_SMALL_LIMIT", defaultValue: "10m", meaning: "Largest file PUT /api/files streams in one request (keep at most nginx's client_max_body_size for /api/)."),
         Key(name: "FIREFLY_UPLOAD_DIRECTORY", defaultValue: "/var/lib/firefly/uploads", meaning: "Where resumable uploads are staged before they are forwarded."),

@@ -49,9 +49,12 @@ enum AppHandlers {
                     throw APIError(status: 422, code: "app_not_embeddable", message: "This app's URL is not one the app proxy can serve.")
                 }
                 let bearer = try gateway.client.bearer(for: caller, connection: connection, http: http)
-                let expiresAt = min(Date().timeIntervalSince1970 + Double(settings.tokenLifetimeSeconds), bearer.expiresAt)
-                let token = try envelope.seal(bearerToken: bearer.token, target: AppTarget(organizationID: caller.organizationID, provider: parts.provider,
-                                                                                           domain: parts.domain, appName: parts.label), expiresAt: expiresAt)
+                // The URL must be opened within the lifetime; the proxy then keeps the token in a
+                // cookie, usable until the SPN token itself expires.
+                let urlUsableUntil = min(Date().timeIntervalSince1970 + Double(settings.tokenLifetimeSeconds), bearer.expiresAt)
+                let target = AppTarget(organizationID: caller.organizationID, provider: parts.provider, domain: parts.domain, appName: parts.label)
+                let token = try envelope.seal(bearerToken: bearer.token, target: target, expiresAt: bearer.expiresAt, urlUsableUntil: urlUsableUntil)
+                let expiresAt = urlUsableUntil
                 let path = "/app-proxy/\(token)/\(parts.provider)/\(parts.domain)/\(parts.label)/"
                 let body = "{\"expires_at\":\(Int64(expiresAt)),\"url\":\(JSONText.string(settings.baseURL + path))}"
                 return Response.rawJSON(Array(body.utf8), headers: [("Cache-Control", "no-store")])
