@@ -1,0 +1,246 @@
+import FoundationEssentials
+
+/// A header field as a list entry (order and repeats kept).
+public typealias HeaderField = (name: String, value: String)
+
+/// The app one request goes to, and where it lives under the proxy.
+public struct ProxiedApp: Sendable, Equatable {
+    public let provider: String
+    public let domain: String
+    public let appName: String
+    /// The upstream host, `{app}.{provider}.{domain}.{suffix}`.
+    public let host: String
+
+    public init(route: AppProxyRoute, suffix: String) {
+        provider = route.provider
+        domain = route.domain
+        appName = route.appName
+        host = route.host(suffix: suffix)
+    }
+
+    /// The app's root under the proxy once the token is in a cookie (no trailing slash).
+    public var proxyPrefix: String { "/app-proxy/\(AppTokenCookie.placeholder)/\(provider)/\(domain)/\(appName)" }
+}
+
+/// The token cookie: set on an app's first request, scoped to that app's proxy path.
+public enum AppTokenCookie {
+    public static let name = "firefly_app_token"
+    /// What stands in the token segment of URLs once the token is in the cookie.
+    public static let placeholder = "_"
+
+    /// `Set-Cookie` value carrying `token` for `app` for `maxAge` seconds.
+    public static func setCookie(token: String, app: ProxiedApp, maxAge: Int, sameSite: String) -> String {
+        "\(name)=\(token); Path=\(app.proxyPrefix)/; Max-Age=\(max(0, maxAge)); HttpOnly; Secure; SameSite=\(sameSite)"
+    }
+
+    /// Every value of the token cookie in the request's `Cookie` headers.
+    public static func values(in fields: [HeaderField]) -> [String] {
+        fields.filter { $0.name.lowercased() == "cookie" }.flatMap { field in
+            field.value.split(separator: ";").compactMap { pair -> String? in
+                let trimmed = pair.drop(while: { $0 == " " })
+                guard trimmed.hasPrefix(name + "=") else { return nil }
+                return String(trimmed.dropFirst(name.count + 1))
+            }
+        }
+    }
+
+    /// True for cookies that are FireFly's own (the token cookie, the session cookie and any other
+    /// `firefly…` name): never sent to an app, and never settable by one.
+    public static func isFireFlys(_ cookieName: String) -> Bool {
+        let lowered = cookieName.lowercased()
+        return lowered.hasPrefix("firefly") || lowered.hasPrefix("__host-firefly") || lowered.hasPrefix("__secure-firefly")
+    }
+}
+
+/// Header rewriting between the browser (via nginx) and an app.
+public enum ProxiedHeaders {
+    /// Hop-by-hop fields (RFC 9110 §7.6.1) plus the legacy ones proxies must not forward.
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
+                                        "te", "trailer", "transfer-encoding", "upgrade", "http2-settings"]
+
+    /// Fields whose names mean identity or routing to somebody: the proxy sets its own or none.
+    static func isIdentityField(_ lowered: String) -> Bool {
+        lowered == "authorization" || lowered == "forwarded" || lowered == "x-real-ip" || lowered == "host"
+            || lowered.hasPrefix("x-forwarded-") || lowered == "x-original-url" || lowered == "x-rewrite-url"
+    }
+
+    /// A valid field name (RFC 9110 token) without `_`: nginx drops underscored names by default, and
+    /// a backend could read `X_Forwarded_User` as `X-Forwarded-User`, so they never pass.
+    static func isPlainFieldName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || Array("!#$%&'*+-.^`|~".utf8).contains(byte)
+        }
+    }
+
+    /// Names listed in `Connection` (those fields are hop-by-hop too).
+    static func connectionOptions(_ fields: [HeaderField]) -> Set<String> {
+        Set(fields.filter { $0.name.lowercased() == "connection" }.flatMap { $0.value.split(separator: ",") }
+            .map { $0.trimmingSpaces.lowercased() })
+    }
+
+    /// What nginx tells the proxy about the browser's request.
+    public struct ClientFacts: Sendable {
+        /// The browser's address, as nginx saw it.
+        public var address: String?
+        public init(address: String?) { self.address = address }
+    }
+
+    /// The fields sent to the app: hop-by-hop, identity, FireFly's cookies, `Referer` and any
+    /// underscored or malformed names removed; `Host`, the bearer token and `X-Forwarded-*` set.
+    /// `Origin` from the app host is replaced by the app's own origin (apps check it against `Host`).
+    public static func upstreamRequest(_ fields: [HeaderField], app: ProxiedApp, bearerToken: String, appOrigin: String,
+                                       client: ClientFacts, webSocket: Bool) -> [HeaderField] {
+        let options = connectionOptions(fields)
+        var result: [HeaderField] = [("Host", app.host)]
+        var cookies: [Substring] = []
+        for field in fields {
+            let lowered = field.name.lowercased()
+            guard isPlainFieldName(field.name), !hopByHop.contains(lowered), !options.contains(lowered), !isIdentityField(lowered),
+                  lowered != "referer", lowered != "expect" else { continue }
+            switch lowered {
+            case "cookie":
+                cookies += field.value.split(separator: ";").map { $0.drop(while: { $0 == " " }) }.filter { pair in
+                    !pair.isEmpty && !AppTokenCookie.isFireFlys(String(pair.prefix { $0 != "=" }))
+                }
+            case "origin":
+                result.append(("Origin", field.value.lowercased() == appOrigin ? "https://\(app.host)" : field.value))
+            default:
+                result.append(field)
+            }
+        }
+        if !cookies.isEmpty { result.append(("Cookie", cookies.joined(separator: "; "))) }
+        result.append(("Authorization", "Bearer \(bearerToken)"))
+        if let address = client.address { result.append(("X-Forwarded-For", address)) }
+        result.append(("X-Forwarded-Proto", "https"))
+        result.append(("X-Forwarded-Host", app.host))
+        if webSocket {
+            result.append(("Connection", "Upgrade"))
+            result.append(("Upgrade", "websocket"))
+        }
+        return result
+    }
+
+    /// Response fields that never reach the browser: framing and HSTS are the proxy's and nginx's
+    /// business, CORS and referrer policy are the proxy's.
+    static let droppedResponseFields: Set<String> = ["x-frame-options", "strict-transport-security", "alt-svc", "referrer-policy",
+                                                     "public-key-pins", "expect-ct"]
+
+    /// The fields sent to the browser: hop-by-hop and framing fields removed, `Location` and
+    /// `Set-Cookie` rewritten to the proxy path, `frame-ancestors` limited to FireFly's origin,
+    /// `Referrer-Policy: no-referrer`, and CORS fields only for `corsOrigin` (an allowed origin).
+    public static func clientResponse(_ fields: [HeaderField], app: ProxiedApp, frameAncestors: [String], corsOrigin: String?) -> [HeaderField] {
+        let options = connectionOptions(fields)
+        var result: [HeaderField] = []
+        for field in fields {
+            let lowered = field.name.lowercased()
+            guard !hopByHop.contains(lowered), !options.contains(lowered), !droppedResponseFields.contains(lowered),
+                  !lowered.hasPrefix("access-control-") else { continue }
+            switch lowered {
+            case "location", "content-location":
+                result.append((field.name, rewriteLocation(field.value, app: app)))
+            case "set-cookie":
+                if let rewritten = rewriteSetCookie(field.value, app: app) { result.append((field.name, rewritten)) }
+            case "content-security-policy", "content-security-policy-report-only":
+                if let rest = removingFrameAncestors(field.value) { result.append((field.name, rest)) }
+            default:
+                result.append(field)
+            }
+        }
+        result.append(("Content-Security-Policy", "frame-ancestors \(frameAncestors.joined(separator: " "))"))
+        result.append(("Referrer-Policy", "no-referrer"))
+        if let corsOrigin {
+            result.append(("Access-Control-Allow-Origin", corsOrigin))
+            result.append(("Access-Control-Allow-Credentials", "true"))
+            result.append(("Vary", "Origin"))
+        }
+        return result
+    }
+
+    /// A redirect to the app itself (absolute URL on its host, or a path) becomes a path under the
+    /// proxy; redirects elsewhere (an identity provider, another site) pass unchanged.
+    public static func rewriteLocation(_ value: String, app: ProxiedApp) -> String {
+        var rest: Substring
+        if value.lowercased().hasPrefix("https://") {
+            rest = value.dropFirst(8)
+        } else if value.lowercased().hasPrefix("http://") {
+            rest = value.dropFirst(7)
+        } else if value.hasPrefix("//") {
+            rest = value.dropFirst(2)
+        } else if value.hasPrefix("/") {
+            return app.proxyPrefix + value
+        } else {
+            return value
+        }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var host = authority.lowercased()
+        if host.hasSuffix(":443") { host.removeLast(4) }
+        guard host == app.host else { return value }
+        rest = rest.dropFirst(authority.count)
+        return app.proxyPrefix + (rest.hasPrefix("/") ? String(rest) : "/" + rest)
+    }
+
+    /// `Domain` removed (host-only on the app host), `Path` moved under the app's proxy prefix;
+    /// nil for a cookie named like FireFly's own.
+    public static func rewriteSetCookie(_ value: String, app: ProxiedApp) -> String? {
+        let parts = value.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
+        guard let nameValue = parts.first, let equals = nameValue.firstIndex(of: "=") else { return nil }
+        guard !AppTokenCookie.isFireFlys(String(nameValue[..<equals]).trimmingSpaces) else { return nil }
+        var attributes: [String] = [nameValue]
+        var sawPath = false
+        for attribute in parts.dropFirst() where !attribute.isEmpty {
+            let name = attribute.prefix { $0 != "=" }.trimmingSpaces.lowercased()
+            switch name {
+            case "domain":
+                continue
+            case "path":
+                let path = attribute.drop { $0 != "=" }.dropFirst().trimmingSpaces
+                attributes.append("Path=" + app.proxyPrefix + (path.hasPrefix("/") ? path : "/"))
+                sawPath = true
+            default:
+                attributes.append(attribute)
+            }
+        }
+        if !sawPath { attributes.append("Path=\(app.proxyPrefix)/") }
+        return attributes.joined(separator: "; ")
+    }
+
+    /// The policy without its `frame-ancestors` directive; nil when nothing else is left.
+    static func removingFrameAncestors(_ policy: String) -> String? {
+        let kept = policy.split(separator: ";").map { $0.trimmingSpaces }.filter { directive in
+            !directive.isEmpty && directive.prefix { $0 != " " }.lowercased() != "frame-ancestors"
+        }
+        return kept.isEmpty ? nil : kept.joined(separator: "; ")
+    }
+}
+
+/// CORS for configured origins only: preflights are answered by the proxy itself.
+public enum CORSPolicy {
+    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    /// The allowed origin a request names, if any.
+    public static func allowedOrigin(_ fields: [HeaderField], allowed: Set<String>) -> String? {
+        guard let origin = fields.first(where: { $0.name.lowercased() == "origin" })?.value.lowercased(), allowed.contains(origin) else { return nil }
+        return origin
+    }
+
+    /// True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`).
+    public static func isPreflight(method: String, fields: [HeaderField]) -> Bool {
+        method == "OPTIONS" && fields.contains { $0.name.lowercased() == "access-control-request-method" }
+            && fields.contains { $0.name.lowercased() == "origin" }
+    }
+
+    /// The answer to a preflight: 204 with the allowed method and headers for an allowed origin,
+    /// 403 otherwise.
+    public static func preflight(fields: [HeaderField], allowed: Set<String>) -> (status: Int, fields: [HeaderField]) {
+        let requested = fields.first { $0.name.lowercased() == "access-control-request-method" }?.value ?? ""
+        guard let origin = allowedOrigin(fields, allowed: allowed), methods.contains(requested) else { return (403, [("Vary", "Origin")]) }
+        var result: [HeaderField] = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
+                                     ("Access-Control-Allow-Methods", requested), ("Access-Control-Max-Age", "600"), ("Vary", "Origin")]
+        let headers = fields.filter { $0.name.lowercased() == "access-control-request-headers" }.map(\.value).joined(separator: ",")
+            .split(separator: ",").map { $0.trimmingSpaces.lowercased() }
+            .filter { ProxiedHeaders.isPlainFieldName($0) && !ProxiedHeaders.isIdentityField($0) && $0 != "cookie" }
+        if !headers.isEmpty { result.append(("Access-Control-Allow-Headers", headers.joined(separator: ", "))) }
+        return (204, result)
+    }
+}

@@ -1,0 +1,239 @@
+import FireflySettings
+import FoundationEssentials
+
+/// Settings of `firefly-proxy`, from its configuration file (`KEY=value` lines) and the environment
+/// (which wins). The seed's names are kept for the key, the app-domain suffix and the port.
+public struct ProxyConfiguration: Sendable {
+    /// Where the proxy listens: a unix socket (nginx on the same host) or a loopback TCP port.
+    public enum Listener: Sendable, Equatable {
+        case unixSocket(path: String, mode: UInt32)
+        case tcp(host: String, port: Int)
+    }
+
+    public var listener: Listener
+    /// 32-byte key of the token envelope, as 64 hex characters.
+    public var keyHex: String
+    /// Last label(s) of app hosts: `{app}.{provider}.{domain}.{suffix}`.
+    public var appDomainSuffix: String
+    /// Domains routes may name.
+    public var appDomains: Set<String>
+    /// The app host's own origin (e.g. `https://apps.example.com`): WebSocket `Origin` allowed, and
+    /// the only place the token cookie is sent to.
+    public var appOrigin: String
+    /// Origins allowed to frame apps (`frame-ancestors`): FireFly's own.
+    public var frameAncestors: [String]
+    /// Origins answered with CORS headers (credentials allowed, never `*`).
+    public var corsOrigins: Set<String>
+    /// Extra CA bundle (PEM) trusted for upstream TLS besides the system store.
+    public var caFile: String?
+    /// `host:port` → address override, skipping DNS and the private-address refusal.
+    public var resolveOverrides: [String: ResolveOverride]
+    public var connectTimeoutMilliseconds: Int
+    /// An HTTP exchange with no bytes either way this long is ended (504 before the response head).
+    public var idleTimeoutMilliseconds: Int
+    /// A WebSocket with no bytes either way this long is closed.
+    public var webSocketIdleTimeoutMilliseconds: Int
+    /// Largest request or response header section.
+    public var maxHeaderBytes: Int
+    /// `SameSite` attribute of the token cookie.
+    public var cookieSameSite: String
+    /// Event-loop threads (0 = one per core).
+    public var threads: Int
+    public var legacyTokens: LegacyTokenPolicy
+    public var logLevel: String
+
+    /// Where one `host:port` is really reached.
+    public struct ResolveOverride: Sendable, Equatable {
+        public let address: String
+        public let port: Int
+
+        public init(address: String, port: Int) {
+            self.address = address
+            self.port = port
+        }
+    }
+
+    /// One documented key.
+    public struct Key: Sendable {
+        public let name: String
+        /// nil = required.
+        public let defaultValue: String?
+        public let meaning: String
+    }
+
+    /// Every key, in the order the README documents them.
+    public static let keys: [Key] = [
+        Key(name: "ENCRYPTION_KEY", defaultValue: "", meaning: "The token key, 64 hex characters (environment only, as in the seed; prefer ENCRYPTION_KEY_FILE)."),
+        Key(name: "ENCRYPTION_KEY_FILE", defaultValue: "", meaning: "File with the token key (default: the systemd credential app-proxy-key). Same key as FIREFLY_APP_PROXY_KEY_FILE."),
+        Key(name: "APP_DOMAIN_SUFFIX", defaultValue: "com", meaning: "Suffix of app hosts: {app}.{provider}.{domain}.{suffix}."),
+        Key(name: "PORT", defaultValue: "8090", meaning: "Loopback TCP port, used when no socket is configured."),
+        Key(name: "FIREFLY_PROXY_LISTEN_ADDRESS", defaultValue: "127.0.0.1", meaning: "Address the TCP port binds (loopback unless nginx runs elsewhere)."),
+        Key(name: "FIREFLY_PROXY_LISTEN_SOCKET", defaultValue: "", meaning: "Unix socket to listen on instead of the port (--listen-socket wins)."),
+        Key(name: "FIREFLY_PROXY_LISTEN_SOCKET_MODE", defaultValue: "0660", meaning: "File mode of that socket."),
+        Key(name: "FIREFLY_PROXY_APP_ORIGIN", defaultValue: nil, meaning: "The app host's origin, e.g. https://apps.firefly.example.com (same as FIREFLY_APP_PROXY_BASE_URL)."),
+        Key(name: "FIREFLY_PROXY_FRAME_ANCESTORS", defaultValue: nil, meaning: "Comma-separated origins allowed to frame apps: FireFly's own, e.g. https://firefly.example.com."),
+        Key(name: "FIREFLY_PROXY_APP_DOMAINS", defaultValue: "databricksapps", meaning: "Comma-separated app domains routes may name."),
+        Key(name: "FIREFLY_PROXY_CORS_ORIGINS", defaultValue: "", meaning: "Comma-separated origins given CORS access with credentials (never *)."),
+        Key(name: "FIREFLY_PROXY_CA_FILE", defaultValue: "", meaning: "Extra CA bundle (PEM) for app connections; the system store is always used."),
+        Key(name: "FIREFLY_PROXY_RESOLVE", defaultValue: "", meaning: "Comma-separated host:443=address[:port] overrides (private links, tests); skips DNS and the private-address refusal."),
+        Key(name: "FIREFLY_PROXY_CONNECT_TIMEOUT", defaultValue: "10s", meaning: "Time limit of connecting to an app (TCP and TLS)."),
+        Key(name: "FIREFLY_PROXY_IDLE_TIMEOUT", defaultValue: "120s", meaning: "An HTTP exchange or kept connection silent this long is closed (504 before a response)."),
+        Key(name: "FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT", defaultValue: "1h", meaning: "A WebSocket silent both ways this long is closed."),
+        Key(name: "FIREFLY_PROXY_MAX_HEADER_BYTES", defaultValue: "32k", meaning: "Largest request or response header section."),
+        Key(name: "FIREFLY_PROXY_COOKIE_SAMESITE", defaultValue: "Lax", meaning: "SameSite of the token cookie: Lax when the app host shares FireFly's site (apps.example.com), None otherwise."),
+        Key(name: "FIREFLY_PROXY_THREADS", defaultValue: "0", meaning: "Event-loop threads (0 = one per core)."),
+        Key(name: "FIREFLY_PROXY_LEGACY_TOKENS", defaultValue: "false", meaning: "Accept the seed's plain tokens (no bound target) for the allowlists below."),
+        Key(name: "FIREFLY_PROXY_LEGACY_PROVIDERS", defaultValue: "", meaning: "Providers plain tokens may name."),
+        Key(name: "FIREFLY_PROXY_LEGACY_DOMAINS", defaultValue: "", meaning: "Domains plain tokens may name."),
+        Key(name: "FIREFLY_PROXY_LEGACY_APPS", defaultValue: "", meaning: "App names (or prefixes ending in *) plain tokens may name."),
+        Key(name: "FIREFLY_PROXY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
+    ]
+
+    /// The credential holding the key under systemd.
+    public static let keyCredential = "app-proxy-key"
+
+    /// Parses the configuration file's text: `KEY=value` lines, `#` comments. Unknown keys and the
+    /// key itself are refused (a typo must not be ignored; secrets live in files of their own).
+    public static func parseFile(_ text: String, path: String) throws -> [String: String] {
+        let known = Set(keys.map(\.name))
+        var values: [String: String] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingSpaces
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw ConfigurationError(key: "\(path):\(index + 1)", problem: "expected KEY=value")
+            }
+            let name = line[..<equals].trimmingSpaces
+            var value = line[line.index(after: equals)...].trimmingSpaces
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard known.contains(name) else { throw ConfigurationError(key: name, problem: "is not a firefly-proxy setting (\(path):\(index + 1))") }
+            guard name != "ENCRYPTION_KEY" else {
+                throw ConfigurationError(key: name, problem: "must not be written in the configuration file; use ENCRYPTION_KEY_FILE or the app-proxy-key credential")
+            }
+            values[name] = value
+        }
+        return values
+    }
+
+    /// Resolves file values and the environment (which wins) and validates every key.
+    public init(fileValues: [String: String], environment: [String: String], listenSocketOverride: String? = nil) throws {
+        var values: [String: String] = [:]
+        for key in Self.keys {
+            if let text = environment[key.name] ?? fileValues[key.name], !text.isEmpty {
+                values[key.name] = text
+            } else if let fallback = key.defaultValue {
+                values[key.name] = fallback
+            } else {
+                throw ConfigurationError(key: key.name, problem: "is required but not set")
+            }
+        }
+        func text(_ key: String) -> String { values[key] ?? "" }
+        func list(_ key: String) -> [String] { text(key).split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty } }
+        let P = ConfigValueParser.self
+
+        let socket = listenSocketOverride ?? text("FIREFLY_PROXY_LISTEN_SOCKET")
+        if !socket.isEmpty {
+            listener = .unixSocket(path: try P.absolutePath(socket, key: "FIREFLY_PROXY_LISTEN_SOCKET"),
+                                   mode: try P.fileMode(text("FIREFLY_PROXY_LISTEN_SOCKET_MODE"), key: "FIREFLY_PROXY_LISTEN_SOCKET_MODE"))
+        } else {
+            listener = .tcp(host: text("FIREFLY_PROXY_LISTEN_ADDRESS"), port: try P.integer(text("PORT"), key: "PORT", range: 1...65535))
+        }
+
+        if !text("ENCRYPTION_KEY").isEmpty {
+            keyHex = text("ENCRYPTION_KEY")
+        } else if let fromFile = try SecretFile.read(explicitPath: text("ENCRYPTION_KEY_FILE").isEmpty ? nil : text("ENCRYPTION_KEY_FILE"),
+                                                     explicitKey: "ENCRYPTION_KEY_FILE", credentialName: Self.keyCredential,
+                                                     credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]) {
+            keyHex = fromFile.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("#") }.joined()
+        } else {
+            throw ConfigurationError(key: "ENCRYPTION_KEY", problem: "is required: set ENCRYPTION_KEY_FILE or the app-proxy-key credential")
+        }
+        guard keyHex.count == 64, keyHex.allSatisfy(\.isHexDigit) else {
+            throw ConfigurationError(key: "ENCRYPTION_KEY", problem: "must be 64 hexadecimal characters (32 bytes)")
+        }
+
+        appDomainSuffix = text("APP_DOMAIN_SUFFIX").lowercased()
+        guard appDomainSuffix.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ AppProxyRoute.isDNSLabel(String($0)) }) else {
+            throw ConfigurationError(key: "APP_DOMAIN_SUFFIX", problem: "expected DNS labels such as com, got \"\(text("APP_DOMAIN_SUFFIX"))\"")
+        }
+        appDomains = Set(list("FIREFLY_PROXY_APP_DOMAINS"))
+        guard !appDomains.isEmpty, appDomains.allSatisfy(AppProxyRoute.isDNSLabel) else {
+            throw ConfigurationError(key: "FIREFLY_PROXY_APP_DOMAINS", problem: "expected comma-separated DNS labels such as databricksapps")
+        }
+        appOrigin = try Self.origin(text("FIREFLY_PROXY_APP_ORIGIN"), key: "FIREFLY_PROXY_APP_ORIGIN")
+        frameAncestors = try list("FIREFLY_PROXY_FRAME_ANCESTORS").map { try Self.origin($0, key: "FIREFLY_PROXY_FRAME_ANCESTORS") }
+        guard !frameAncestors.isEmpty else { throw ConfigurationError(key: "FIREFLY_PROXY_FRAME_ANCESTORS", problem: "is required but not set") }
+        guard !frameAncestors.contains(appOrigin) else {
+            throw ConfigurationError(key: "FIREFLY_PROXY_FRAME_ANCESTORS", problem: "must name FireFly's origin, not the app host's own")
+        }
+        corsOrigins = Set(try list("FIREFLY_PROXY_CORS_ORIGINS").map { try Self.origin($0, key: "FIREFLY_PROXY_CORS_ORIGINS") })
+        caFile = text("FIREFLY_PROXY_CA_FILE").isEmpty ? nil : try P.absolutePath(text("FIREFLY_PROXY_CA_FILE"), key: "FIREFLY_PROXY_CA_FILE")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ConfigurationError(key: "FIREFLY_PROXY_CA_FILE", problem: "cannot read \(caFile)")
+        }
+        resolveOverrides = try Self.parseResolve(list("FIREFLY_PROXY_RESOLVE"))
+        connectTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_CONNECT_TIMEOUT"), key: "FIREFLY_PROXY_CONNECT_TIMEOUT", range: 100...120_000)
+        idleTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_IDLE_TIMEOUT"), key: "FIREFLY_PROXY_IDLE_TIMEOUT", range: 1000...3_600_000)
+        webSocketIdleTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT"), key: "FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT",
+                                                          range: 1000...86_400_000)
+        maxHeaderBytes = try P.byteSize(text("FIREFLY_PROXY_MAX_HEADER_BYTES"), key: "FIREFLY_PROXY_MAX_HEADER_BYTES", range: 4096...1_048_576)
+        switch text("FIREFLY_PROXY_COOKIE_SAMESITE").lowercased() {
+        case "lax": cookieSameSite = "Lax"
+        case "strict": cookieSameSite = "Strict"
+        case "none": cookieSameSite = "None"
+        default: throw ConfigurationError(key: "FIREFLY_PROXY_COOKIE_SAMESITE", problem: "expected Lax, Strict or None")
+        }
+        threads = try P.integer(text("FIREFLY_PROXY_THREADS"), key: "FIREFLY_PROXY_THREADS", range: 0...256)
+        legacyTokens = LegacyTokenPolicy(enabled: try P.boolean(text("FIREFLY_PROXY_LEGACY_TOKENS"), key: "FIREFLY_PROXY_LEGACY_TOKENS"),
+                                         providers: Set(list("FIREFLY_PROXY_LEGACY_PROVIDERS")), domains: Set(list("FIREFLY_PROXY_LEGACY_DOMAINS")),
+                                         appPatterns: list("FIREFLY_PROXY_LEGACY_APPS"))
+        if legacyTokens.enabled, legacyTokens.providers.isEmpty || legacyTokens.domains.isEmpty || legacyTokens.appPatterns.isEmpty {
+            throw ConfigurationError(key: "FIREFLY_PROXY_LEGACY_TOKENS", problem: "needs FIREFLY_PROXY_LEGACY_PROVIDERS, _DOMAINS and _APPS allowlists")
+        }
+        logLevel = text("FIREFLY_PROXY_LOG_LEVEL").lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError(key: "FIREFLY_PROXY_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical")
+        }
+    }
+
+    /// `https://host[:port]` without a path, lower-cased.
+    static func origin(_ text: String, key: String) throws -> String {
+        let lowered = text.lowercased()
+        let rest = lowered.hasPrefix("https://") ? lowered.dropFirst(8) : lowered.hasPrefix("http://") ? lowered.dropFirst(7) : nil
+        guard let rest, !rest.isEmpty, !rest.contains("/"), !rest.contains("@"), !rest.contains("*"),
+              rest.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" }) else {
+            throw ConfigurationError(key: key, problem: "expected an origin such as https://apps.example.com, got \"\(text)\"")
+        }
+        return lowered
+    }
+
+    /// `host:port=address[:port]` entries.
+    static func parseResolve(_ entries: [String]) throws -> [String: ResolveOverride] {
+        var overrides: [String: ResolveOverride] = [:]
+        for entry in entries {
+            let sides = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard sides.count == 2, let colon = sides[0].lastIndex(of: ":"), let port = Int(sides[0][sides[0].index(after: colon)...]),
+                  (1...65535).contains(port) else {
+                throw ConfigurationError(key: "FIREFLY_PROXY_RESOLVE", problem: "expected host:port=address[:port], got \"\(entry)\"")
+            }
+            var address = sides[1], targetPort = port
+            if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+                // [IPv6] or [IPv6]:port
+                let after = address[address.index(after: close)...]
+                if after.hasPrefix(":"), let parsed = Int(after.dropFirst()) { targetPort = parsed } else if !after.isEmpty { targetPort = 0 }
+                address = String(address[address.index(after: address.startIndex)..<close])
+            } else if address.filter({ $0 == ":" }).count == 1, let last = address.lastIndex(of: ":") {
+                // IPv4:port
+                targetPort = Int(address[address.index(after: last)...]) ?? 0
+                address = String(address[..<last])
+            }
+            guard AddressPolicy.parse(address) != nil, (1...65535).contains(targetPort) else {
+                throw ConfigurationError(key: "FIREFLY_PROXY_RESOLVE", problem: "\"\(sides[1])\" is not an IP address with an optional port")
+            }
+            overrides[sides[0].lowercased()] = ResolveOverride(address: address, port: targetPort)
+        }
+        return overrides
+    }
+}

@@ -1,0 +1,177 @@
+import FoundationEssentials
+
+/// Decides what happens to one request arriving at the proxy, before any connection to an app:
+/// refuse it, answer it locally (token-to-cookie redirect, CORS preflight), or forward it with
+/// these exact fields to this exact host. No I/O, so every rule is unit-tested.
+public struct ProxyGate: Sendable {
+    /// A request the proxy answers itself.
+    public struct LocalAnswer: Sendable, Equatable {
+        public let status: Int
+        public let fields: [Field]
+        public let body: String
+
+        public struct Field: Sendable, Equatable {
+            public let name: String
+            public let value: String
+        }
+
+        init(status: Int, fields: [HeaderField], body: String = "") {
+            self.status = status
+            self.fields = fields.map { Field(name: $0.name, value: $0.value) }
+            self.body = body
+        }
+    }
+
+    /// A request to forward.
+    public struct Forward: Sendable {
+        public let app: ProxiedApp
+        /// Path and query on the app, e.g. `/api/contents?type=file`.
+        public let target: String
+        public let fields: [HeaderField]
+        public let webSocket: Bool
+        /// The allowed CORS origin the request came from, if any.
+        public let corsOrigin: String?
+        /// For logs: which organization's token (nil for a seed-format token).
+        public let organizationID: Int64?
+    }
+
+    public enum Decision: Sendable {
+        case answer(LocalAnswer)
+        case forward(Forward)
+    }
+
+    let configuration: ProxyConfiguration
+    let envelope: TokenEnvelope
+
+    public init(configuration: ProxyConfiguration) throws {
+        self.configuration = configuration
+        envelope = try TokenEnvelope(keyHex: configuration.keyHex)
+    }
+
+    public func decide(method: String, uri: String, fields: [HeaderField], now: Double) -> Decision {
+        let wantsHTML = fields.contains { $0.name.lowercased() == "accept" && $0.value.lowercased().contains("text/html") }
+        func refuse(_ status: Int, _ code: String, _ message: String) -> Decision {
+            .answer(Self.errorAnswer(status: status, code: code, message: message, html: wantsHTML))
+        }
+
+        // Origin-form targets only; no encoded slash, backslash or dot segment anywhere in the path.
+        guard uri.hasPrefix("/"), uri.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            return refuse(400, "bad_request", "The request target must be a path.")
+        }
+        let path = String(uri.prefix { $0 != "?" })
+        let query = uri.dropFirst(path.count)
+        let lowered = path.lowercased()
+        if lowered.contains("%2f") || lowered.contains("%5c") || lowered.contains("\\") || lowered.contains("%00") {
+            return refuse(400, "bad_request", "Encoded slashes and backslashes are not allowed in app paths.")
+        }
+        let segments = lowered.split(separator: "/", omittingEmptySubsequences: false)
+        if segments.contains(where: { [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."].contains($0) }) {
+            return refuse(400, "bad_request", "Dot segments are not allowed in app paths.")
+        }
+
+        // WebSocket is the only upgrade: h2c and anything else is refused.
+        var webSocket = false
+        if let upgrade = fields.first(where: { $0.name.lowercased() == "upgrade" })?.value {
+            let connection = ProxiedHeaders.connectionOptions(fields)
+            guard upgrade.trimmingSpaces.lowercased() == "websocket", method == "GET", connection.contains("upgrade") else {
+                return refuse(400, "upgrade_refused", "Only WebSocket upgrades are proxied.")
+            }
+            webSocket = true
+        }
+
+        let route: AppProxyRoute
+        do {
+            route = try AppProxyRoute.parse(rawPath: path, allowedDomains: configuration.appDomains)
+        } catch {
+            switch error {
+            case .notAnAppProxyPath: return refuse(404, "not_found", "Not an app-proxy path.")
+            case .badToken: return refuse(401, "unauthorized", Self.expiredMessage)
+            case .unknownProvider: return refuse(400, "bad_request", "The provider must be aws, azure or gcp.")
+            case .domainNotAllowed: return refuse(403, "forbidden", "This app domain is not allowed.")
+            case .badLabel: return refuse(400, "bad_request", "App names are lower-case DNS labels.")
+            }
+        }
+        let app = ProxiedApp(route: route, suffix: configuration.appDomainSuffix)
+
+        if CORSPolicy.isPreflight(method: method, fields: fields) {
+            let answer = CORSPolicy.preflight(fields: fields, allowed: configuration.corsOrigins)
+            return .answer(LocalAnswer(status: answer.status, fields: answer.fields))
+        }
+        if webSocket {
+            let origin = fields.first { $0.name.lowercased() == "origin" }?.value.lowercased()
+            guard let origin, origin == configuration.appOrigin || configuration.corsOrigins.contains(origin) else {
+                return refuse(403, "forbidden", "WebSocket connections are accepted from the app host only.")
+            }
+        }
+
+        if route.token == AppTokenCookie.placeholder {
+            let candidates = AppTokenCookie.values(in: fields)
+            guard !candidates.isEmpty else { return refuse(401, "unauthorized", Self.expiredMessage) }
+            var refusal = EnvelopeRefusal.unauthorized(Self.expiredMessage)
+            for candidate in candidates {
+                let withToken = AppProxyRoute(token: candidate, provider: route.provider, domain: route.domain, appName: route.appName, path: route.path)
+                do {
+                    let grant = try envelope.open(withToken, now: now, legacy: configuration.legacyTokens)
+                    let upstream = ProxiedHeaders.upstreamRequest(fields, app: app, bearerToken: grant.bearerToken, appOrigin: configuration.appOrigin,
+                                                                  client: .init(address: Self.clientAddress(fields)), webSocket: webSocket)
+                    return .forward(Forward(app: app, target: route.path + query, fields: upstream, webSocket: webSocket,
+                                            corsOrigin: CORSPolicy.allowedOrigin(fields, allowed: configuration.corsOrigins),
+                                            organizationID: grant.target?.organizationID))
+                } catch {
+                    refusal = error
+                }
+            }
+            return .answer(refusal.answer(html: wantsHTML))
+        }
+
+        // The URL form: valid only for the first use; the token moves into a cookie and the browser
+        // is sent to the same place with the placeholder, so the token leaves URLs, history and logs.
+        let grant: AppProxyGrant
+        do {
+            grant = try envelope.open(route, now: now, legacy: configuration.legacyTokens)
+        } catch {
+            return .answer(error.answer(html: wantsHTML))
+        }
+        if let usableUntil = grant.urlUsableUntil, usableUntil < now {
+            return refuse(401, "unauthorized", Self.expiredMessage)
+        }
+        if webSocket { return refuse(401, "unauthorized", "Open the app first; its WebSocket connections use the app's cookie.") }
+        let maxAge = grant.expiresAt.map { Int($0 - now) } ?? Self.seedTokenCookieSeconds
+        let location = app.proxyPrefix + route.path + query
+        return .answer(LocalAnswer(status: method == "GET" || method == "HEAD" ? 302 : 307, fields: [
+            ("Location", location),
+            ("Set-Cookie", AppTokenCookie.setCookie(token: route.token, app: app, maxAge: maxAge, sameSite: configuration.cookieSameSite)),
+            ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
+        ]))
+    }
+
+    /// How long the cookie of a seed-format token (no expiry inside) lives: an SPN token's hour.
+    static let seedTokenCookieSeconds = 3600
+    static let expiredMessage = "This app link has expired or is not valid. Open the app again from FireFly."
+
+    /// The browser's address: the last `X-Forwarded-For` entry, the one nginx appended.
+    static func clientAddress(_ fields: [HeaderField]) -> String? {
+        fields.last { $0.name.lowercased() == "x-forwarded-for" }?.value.split(separator: ",").last.map { $0.trimmingSpaces }
+    }
+
+    /// A refusal as a small HTML page (for the iframe) or the JSON error envelope.
+    public static func errorAnswer(status: Int, code: String, message: String, html: Bool) -> LocalAnswer {
+        let common: [HeaderField] = [("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"), ("X-Content-Type-Options", "nosniff")]
+        if html {
+            let body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>FireFly app</title></head>"
+                + "<body style=\"font-family:sans-serif;margin:2em\"><h1>\(status)</h1><p>\(message)</p></body></html>\n"
+            return LocalAnswer(status: status, fields: [("Content-Type", "text/html; charset=utf-8")] + common, body: body)
+        }
+        let body = "{\"error\":{\"code\":\"\(code)\",\"message\":\"\(message)\"}}\n"
+        return LocalAnswer(status: status, fields: [("Content-Type", "application/json")] + common, body: body)
+    }
+}
+
+extension EnvelopeRefusal {
+    func answer(html: Bool) -> ProxyGate.LocalAnswer {
+        switch self {
+        case .unauthorized(let message): ProxyGate.errorAnswer(status: 401, code: "unauthorized", message: message, html: html)
+        case .forbidden(let message): ProxyGate.errorAnswer(status: 403, code: "forbidden", message: message, html: html)
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import FireflyCrypto
+import FireflySettings
+import FoundationEssentials
+import ProxyCore
+import Testing
+
+@Suite("App-proxy rules (ProxyCore): addresses, headers, the gate, configuration")
+struct ProxyRulesTests {
+    let keyHex = String(repeating: "ab", count: 32)
+    let now = 1_800_000_000.0
+
+    func configuration(_ extra: [String: String] = [:]) throws -> ProxyConfiguration {
+        try ProxyConfiguration(fileValues: [
+            "FIREFLY_PROXY_APP_ORIGIN": "https://apps.example.com", "FIREFLY_PROXY_FRAME_ANCESTORS": "https://firefly.example.com",
+            "FIREFLY_PROXY_CORS_ORIGINS": "https://firefly.example.com",
+        ].merging(extra) { $1 }, environment: ["ENCRYPTION_KEY": keyHex])
+    }
+
+    func token(app: String = "vscode", expires: Double = 3600, urlFor: Double = 300) throws -> String {
+        try TokenEnvelope(keyHex: keyHex).seal(bearerToken: "dapi-spn", target: AppTarget(organizationID: 3, provider: "aws", domain: "databricksapps", appName: app),
+                                               expiresAt: now + expires, urlUsableUntil: now + urlFor)
+    }
+
+    @Test("only public unicast addresses, also behind IPv6 wrappings")
+    func addresses() {
+        for text in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+                     "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
+                     "64:ff9b::a9fe:a9fe", "2002:7f00:0001::1", "ff02::1", "2001:db8::1"] {
+            let bytes = AddressPolicy.parse(text)
+            #expect(bytes != nil, "\(text) did not parse")
+            #expect(bytes.map(AddressPolicy.isPublic) == false, "\(text) counted as public")
+        }
+        for text in ["52.10.20.30", "8.8.8.8", "172.32.0.1", "2600:1f18::1", "::ffff:52.1.2.3"] {
+            #expect(AddressPolicy.parse(text).map(AddressPolicy.isPublic) == true, "\(text)")
+        }
+        for text in ["127.1", "0127.0.0.1", "1.2.3.256", "example.com", "1::2::3", "fe80::1%eth0", ""] {
+            #expect(AddressPolicy.parse(text) == nil, "\(text) parsed")
+        }
+    }
+
+    @Test("request fields: identity, hop-by-hop, underscored and FireFly's cookies removed; bearer and forwarding set")
+    func requestFields() throws {
+        let route = try AppProxyRoute.parse(rawPath: "/app-proxy/_/aws/databricksapps/vscode/x", allowedDomains: ["databricksapps"])
+        let app = ProxiedApp(route: route, suffix: "com")
+        let out = ProxiedHeaders.upstreamRequest([
+            ("Host", "apps.example.com"), ("Authorization", "Bearer mine"), ("X-Forwarded-User", "root"), ("x-FORWARDED-email", "a@b"),
+            ("X_Forwarded_User", "root"), ("Forwarded", "for=1.2.3.4"), ("X-Real-IP", "1.2.3.4"), ("Connection", "keep-alive, X-Secret"),
+            ("X-Secret", "hop"), ("Keep-Alive", "5"), ("TE", "trailers"), ("Proxy-Authorization", "Basic x"), ("Referer", "https://apps/"),
+            ("Cookie", "firefly_app_token=t; theme=dark; __Host-firefly_session=s"), ("Cookie", "lang=en"), ("Accept", "text/html"),
+            ("Origin", "https://apps.example.com"), ("Expect", "100-continue"),
+        ], app: app, bearerToken: "dapi-spn", appOrigin: "https://apps.example.com", client: .init(address: "203.0.113.9"), webSocket: false)
+        let names = out.map { $0.name.lowercased() }
+        #expect(Set(names) == ["host", "accept", "origin", "cookie", "authorization", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"])
+        #expect(out.first { $0.name == "Host" }?.value == "vscode.aws.databricksapps.com")
+        #expect(out.filter { $0.name.lowercased() == "authorization" }.map(\.value) == ["Bearer dapi-spn"])
+        #expect(out.first { $0.name == "Cookie" }?.value == "theme=dark; lang=en")
+        #expect(out.first { $0.name == "Origin" }?.value == "https://vscode.aws.databricksapps.com")
+        #expect(out.first { $0.name == "X-Forwarded-For" }?.value == "203.0.113.9")
+    }
+
+    @Test("response fields: Location and Set-Cookie moved under the proxy path, framing and CORS are the proxy's")
+    func responseFields() throws {
+        let route = try AppProxyRoute.parse(rawPath: "/app-proxy/_/aws/databricksapps/vscode/", allowedDomains: ["databricksapps"])
+        let app = ProxiedApp(route: route, suffix: "com")
+        let prefix = "/app-proxy/_/aws/databricksapps/vscode"
+        #expect(ProxiedHeaders.rewriteLocation("https://vscode.aws.databricksapps.com:443/a?b=1", app: app) == prefix + "/a?b=1")
+        #expect(ProxiedHeaders.rewriteLocation("https://VSCODE.aws.databricksapps.com", app: app) == prefix + "/")
+        #expect(ProxiedHeaders.rewriteLocation("/login", app: app) == prefix + "/login")
+        #expect(ProxiedHeaders.rewriteLocation("//vscode.aws.databricksapps.com/x", app: app) == prefix + "/x")
+        #expect(ProxiedHeaders.rewriteLocation("https://login.microsoftonline.com/x", app: app) == "https://login.microsoftonline.com/x")
+        #expect(ProxiedHeaders.rewriteLocation("https://vscode.aws.databricksapps.com.evil.com/", app: app) == "https://vscode.aws.databricksapps.com.evil.com/")
+        #expect(ProxiedHeaders.rewriteLocation("next", app: app) == "next")
+        #expect(ProxiedHeaders.rewriteSetCookie("s=1; Domain=.databricksapps.com; Path=/; Secure; SameSite=None", app: app)
+            == "s=1; Path=\(prefix)/; Secure; SameSite=None")
+        #expect(ProxiedHeaders.rewriteSetCookie("s=1", app: app) == "s=1; Path=\(prefix)/")
+        #expect(ProxiedHeaders.rewriteSetCookie("firefly_app_token=forged; Path=/", app: app) == nil)
+        #expect(ProxiedHeaders.rewriteSetCookie("__Host-firefly_session=x; Path=/", app: app) == nil)
+        let out = ProxiedHeaders.clientResponse([
+            ("Content-Type", "text/html"), ("X-Frame-Options", "DENY"), ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"),
+            ("Access-Control-Allow-Origin", "*"), ("Transfer-Encoding", "chunked"), ("Connection", "close"), ("Strict-Transport-Security", "max-age=1"),
+            ("Referrer-Policy", "unsafe-url"),
+        ], app: app, frameAncestors: ["https://firefly.example.com"], corsOrigin: nil)
+        #expect(out.map { "\($0.name): \($0.value)" } == [
+            "Content-Type: text/html", "Content-Security-Policy: default-src 'self'",
+            "Content-Security-Policy: frame-ancestors https://firefly.example.com", "Referrer-Policy: no-referrer",
+        ])
+        let cors = ProxiedHeaders.clientResponse([], app: app, frameAncestors: ["https://f"], corsOrigin: "https://firefly.example.com")
+        #expect(cors.contains { $0.name == "Access-Control-Allow-Origin" && $0.value == "https://firefly.example.com" })
+        #expect(cors.contains { $0.name == "Access-Control-Allow-Credentials" && $0.value == "true" })
+    }
+
+    @Test("the gate: URL token → cookie and redirect; cookie → forward; refusals with the right status")
+    func gate() throws {
+        let gate = try ProxyGate(configuration: try configuration())
+        let bound = try token()
+        func decideWith(_ method: String, _ uri: String, _ fields: [HeaderField] = []) -> ProxyGate.Decision {
+            gate.decide(method: method, uri: uri, fields: fields, now: now)
+        }
+        func decide(_ uri: String, _ fields: [HeaderField] = []) -> ProxyGate.Decision { decideWith("GET", uri, fields) }
+        func status(_ decision: ProxyGate.Decision) -> Int {
+            switch decision { case .answer(let answer): answer.status; case .forward: 0 }
+        }
+        guard case .answer(let redirect) = decide("/app-proxy/\(bound)/aws/databricksapps/vscode/edit?f=1") else { Issue.record("no redirect"); return }
+        #expect(redirect.status == 302)
+        #expect(redirect.fields.first { $0.name == "Location" }?.value == "/app-proxy/_/aws/databricksapps/vscode/edit?f=1")
+        let setCookie = try #require(redirect.fields.first { $0.name == "Set-Cookie" }?.value)
+        #expect(setCookie == "firefly_app_token=\(bound); Path=/app-proxy/_/aws/databricksapps/vscode/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax")
+        #expect(status(decideWith("POST", "/app-proxy/\(bound)/aws/databricksapps/vscode/api")) == 307)
+
+        guard case .forward(let forward) = decide("/app-proxy/_/aws/databricksapps/vscode/edit?f=1", [("Cookie", "a=1; firefly_app_token=\(bound)")]) else {
+            Issue.record("cookie form not forwarded"); return
+        }
+        #expect(forward.app.host == "vscode.aws.databricksapps.com")
+        #expect(forward.target == "/edit?f=1")
+        #expect(forward.organizationID == 3)
+        #expect(forward.fields.contains { $0.name == "Authorization" && $0.value == "Bearer dapi-spn" })
+
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/")) == 401)
+        #expect(status(decide("/app-proxy/\(try token(urlFor: -1))/aws/databricksapps/vscode/")) == 401)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Cookie", "firefly_app_token=\(try token(urlFor: -1))")])) == 0)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Cookie", "firefly_app_token=\(try token(expires: -1))")])) == 401)
+        #expect(status(decide("/app-proxy/\(bound)/aws/databricksapps/attacker/")) == 403)
+        #expect(status(decide("/app-proxy/\(bound)/aws/otherdomain/vscode/")) == 403)
+        #expect(status(decide("/app-proxy/\(bound)/onprem/databricksapps/vscode/")) == 400)
+        #expect(status(decide("/app-proxy/\(bound)/aws/databricksapps/vs.code/")) == 400)
+        #expect(status(decide("/app-proxy/\(bound)/aws/databricksapps/vscode/a%2Fb")) == 400)
+        #expect(status(decide("/app-proxy/\(bound)/aws/databricksapps/vscode/a/%2E%2E/b")) == 400)
+        #expect(status(decide("https://evil.example/app-proxy/_/aws/databricksapps/vscode/")) == 400)
+        #expect(status(decide("/other")) == 404)
+
+        let socket: [HeaderField] = [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Cookie", "firefly_app_token=\(bound)")]
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket + [("Origin", "https://apps.example.com")])) == 0)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket + [("Origin", "https://evil.example")])) == 403)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket)) == 403)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Connection", "Upgrade"), ("Upgrade", "h2c")])) == 400)
+
+        let preflight: [HeaderField] = [("Origin", "https://firefly.example.com"), ("Access-Control-Request-Method", "PUT"),
+                                        ("Access-Control-Request-Headers", "content-type, authorization")]
+        guard case .answer(let allowed) = decideWith("OPTIONS", "/app-proxy/_/aws/databricksapps/vscode/api", preflight) else { Issue.record("preflight"); return }
+        #expect(allowed.status == 204)
+        #expect(allowed.fields.first { $0.name == "Access-Control-Allow-Headers" }?.value == "content-type")
+        #expect(status(decideWith("OPTIONS", "/app-proxy/_/aws/databricksapps/vscode/api", [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET")])) == 403)
+    }
+
+    @Test("configuration: defaults, seed names, and every bad value stops start-up naming its key")
+    func configurationRules() throws {
+        let settings = try configuration()
+        #expect(settings.listener == .tcp(host: "127.0.0.1", port: 8090))
+        #expect(settings.appDomainSuffix == "com")
+        #expect(settings.appDomains == ["databricksapps"])
+        let socket = try configuration(["FIREFLY_PROXY_LISTEN_SOCKET": "/run/p.sock", "FIREFLY_PROXY_RESOLVE": "a.aws.x.com:443=10.0.0.5, b.aws.x.com:443=[::1]:8443"])
+        #expect(socket.listener == .unixSocket(path: "/run/p.sock", mode: 0o660))
+        #expect(socket.resolveOverrides["b.aws.x.com:443"] == .init(address: "::1", port: 8443))
+        #expect(socket.resolveOverrides["a.aws.x.com:443"] == .init(address: "10.0.0.5", port: 443))
+        let bad: [(String, String)] = [("PORT", "70000"), ("APP_DOMAIN_SUFFIX", "com/evil"), ("FIREFLY_PROXY_APP_ORIGIN", "https://apps.example.com/path"),
+                                       ("FIREFLY_PROXY_FRAME_ANCESTORS", "https://apps.example.com"), ("FIREFLY_PROXY_CORS_ORIGINS", "*"),
+                                       ("FIREFLY_PROXY_RESOLVE", "host=1.2.3.4"), ("FIREFLY_PROXY_COOKIE_SAMESITE", "maybe"),
+                                       ("FIREFLY_PROXY_LEGACY_TOKENS", "true"), ("FIREFLY_PROXY_CA_FILE", "/nonexistent.pem")]
+        for (key, value) in bad {
+            #expect(throws: ConfigurationError.self, "\(key)=\(value)") { try configuration([key: value]) }
+            do { _ = try configuration([key: value]) } catch let error as ConfigurationError { #expect(error.key == key || key == "FIREFLY_PROXY_FRAME_ANCESTORS") }
+        }
+        #expect(throws: ConfigurationError.self) { try ProxyConfiguration.parseFile("ENCRYPTION_KEY=\(keyHex)\n", path: "p") }
+        #expect(throws: ConfigurationError.self) { try ProxyConfiguration.parseFile("FIREFLY_PROXY_TYPO=1\n", path: "p") }
+        #expect(try ProxyConfiguration.parseFile("# comment\nPORT = \"9000\"\n", path: "p") == ["PORT": "9000"])
+        #expect(throws: ConfigurationError.self) {
+            try ProxyConfiguration(fileValues: ["FIREFLY_PROXY_APP_ORIGIN": "https://a.b", "FIREFLY_PROXY_FRAME_ANCESTORS": "https://c.d"], environment: ["ENCRYPTION_KEY": "abc"])
+        }
+    }
+}
