@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "firefly-fcgi", targets: ["FireflyFCGI"]),
         .executable(name: "firefly-admin", targets: ["FireflyAdmin"]),
         .executable(name: "firefly-workspace-sim", targets: ["FireflyWorkspaceSim"]),
+        .executable(name: "firefly-proxy", targets: ["FireflyProxy"]),
         .library(name: "ProxyCore", targets: ["ProxyCore"]),
     ],
     dependencies: [
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Thin C system-library targets: headers and link flags only.
@@ -75,8 +78,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // App-proxy library (route parsing and token envelope; networking comes with the proxy issue).
-        .target(name: "ProxyCore", dependencies: ["FireflyCrypto"], swiftSettings: strict),
+        // App-proxy rules without networking: routes, token envelope, header and cookie rewriting,
+        // address policy, configuration.
+        .target(name: "ProxyCore", dependencies: ["FireflyCrypto", "FireflySettings"], swiftSettings: strict),
 
         // Workspace simulator: a Databricks workspace on loopback for tests, benchmarks and the demo.
         .target(
@@ -112,6 +116,20 @@ let package = Package(
             name: "FireflyAdmin",
             dependencies: [
                 "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "FireflyProxy",
+            dependencies: [
+                "ProxyCore", "FireflySettings", "FireflySystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,0 +1,81 @@
+import NIOCore
+import NIOHTTP1
+
+/// The app end of an exchange: hands response parts to the ``ClientHandler`` it serves and holds
+/// reads while the browser's side cannot take more (bounded memory on large downloads).
+final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    /// The exchange being served; nil while the connection is kept for reuse.
+    weak var delegate: ClientHandler?
+    private var context: ChannelHandlerContext?
+    private var pendingRead = false
+    /// Set while the connection changes hands (WebSocket splice): nothing is read meanwhile.
+    var holdReads = false
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func send(_ part: HTTPClientRequestPart) {
+        context?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    func flush() { context?.flush() }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        delegate?.upstreamPart(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if holdReads { return }
+        if let delegate, !delegate.clientIsWritable {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Called when the browser's side can take more again.
+    func resumeRead() {
+        guard pendingRead, let context else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { delegate?.upstreamBecameWritable() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        delegate?.upstreamEnded(.closed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        delegate?.upstreamEnded(.failed(error))
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            delegate?.upstreamEnded(.timedOut)
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+/// How an app connection ended an exchange early.
+enum UpstreamEnd {
+    case closed
+    case failed(any Error)
+    case timedOut
+}
