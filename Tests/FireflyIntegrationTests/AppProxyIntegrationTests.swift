@@ -1,0 +1,178 @@
+import FireflyCrypto
+import FireflyHTTPClient
+import Foundation
+import ProxyCore
+import Testing
+
+@Suite("App proxy: browser → nginx → firefly-proxy → TLS app (jupyter-server behind a bearer-checking nginx)")
+struct AppProxyIntegrationTests {
+    @Test("jupyter through the proxy: the token moves to a cookie, REST API, upload and download, kernel WebSocket 1+1 = 2")
+    func jupyter() throws {
+        let apps = try AppProxyStack("apjupyter")
+        let token = try apps.mint()
+
+        // First use: the token goes into an HttpOnly cookie for this app's path and leaves the URL.
+        let first = try apps.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/api/status?probe=1")
+        #expect(first.status == 302)
+        #expect(first.header("location") == "/app-proxy/_/aws/databricksapps/jupyter/api/status?probe=1")
+        let setCookie = try #require(first.header("set-cookie"))
+        for attribute in ["firefly_app_token=\(token);", "Path=/app-proxy/_/aws/databricksapps/jupyter/;", "HttpOnly", "Secure"] {
+            #expect(setCookie.contains(attribute), "\(setCookie)")
+        }
+        let maxAge = try #require(Int(setCookie.components(separatedBy: "Max-Age=").last?.prefix { $0.isNumber } ?? ""))
+        #expect((3500...3600).contains(maxAge))
+        let cookie = String(setCookie.prefix { $0 != ";" })
+
+        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/api/status").status == 401)
+        let status = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/api/status", headers: [("Cookie", cookie)])
+        #expect(status.status == 200, "\(status.text)")
+        #expect(status.text.contains("\"kernels\""))
+
+        // Upload a binary file through the contents API, download it raw.
+        let data = (0..<(2 << 20)).map { _ in UInt8.random(in: 0...255) }
+        let model = try JSONSerialization.data(withJSONObject: ["type": "file", "format": "base64", "content": Data(data).base64EncodedString()])
+        let put = try apps.request("PUT", "/app-proxy/_/aws/databricksapps/jupyter/api/contents/data.bin",
+                                   headers: [("Cookie", cookie), ("Content-Type", "application/json")], body: Array(model))
+        #expect(put.status == 201 || put.status == 200, "\(put.text)")
+        let download = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/files/data.bin", headers: [("Cookie", cookie)])
+        #expect(download.status == 200)
+        #expect(download.body == data)
+
+        // A kernel over the WebSocket, as the page in the iframe would run it.
+        let output = try Shell.succeed(try Shell.which("python3"), [
+            TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", apps.appOrigin + "/app-proxy/_/aws/databricksapps/jupyter",
+            cookie, apps.appOrigin, apps.stack.directory + "/nginx/tls/cert.pem",
+        ])
+        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("2"), "\(output)")
+
+        // The token never reaches a log line: not nginx's, not the proxy's.
+        #expect(!apps.nginxAccessLog.contains(token))
+        #expect(!apps.proxyLog.contains(token))
+        #expect(apps.proxyLog.contains("outcome=websocket"))
+        #expect(!apps.proxyLog.contains(apps.bearerToken))
+    }
+
+    @Test("a token works for its own app only (403, no connection made); expired URL or token → 401 page; the cookie outlives the URL")
+    func tokens() throws {
+        let apps = try AppProxyStack("aptokens", jupyter: false)
+        let token = try apps.mint()
+        let before = apps.upstreamAccessLog.split(separator: "\n").count
+        for path in ["/aws/databricksapps/other/", "/gcp/databricksapps/jupyter/", "/azure/databricksapps/jupyter/_headers"] {
+            #expect(try apps.request("GET", "/app-proxy/\(token)\(path)").status == 403, "\(path)")
+            #expect(try apps.request("GET", "/app-proxy/_\(path)", headers: [("Cookie", "firefly_app_token=\(token)")]).status == 403, "\(path)")
+        }
+        #expect(apps.upstreamAccessLog.split(separator: "\n").count == before, "the proxy connected to an app for a foreign token")
+
+        let stale = try apps.mint(urlUsableFor: -1)
+        let page = try apps.request("GET", "/app-proxy/\(stale)/aws/databricksapps/jupyter/", headers: [("Accept", "text/html")])
+        #expect(page.status == 401)
+        #expect(page.header("content-type")?.hasPrefix("text/html") == true)
+        #expect(page.text.contains("Open the app again from FireFly"))
+        // The same token in its cookie form is still good: it lives as long as the SPN token.
+        let headers = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "firefly_app_token=\(stale)")])
+        #expect(headers.status == 200, "\(headers.text)")
+        let expired = try apps.mint(expiresIn: -1, urlUsableFor: -1)
+        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "firefly_app_token=\(expired)")]).status == 401)
+        var tampered = Array(token.utf8)
+        tampered[30] = tampered[30] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(try apps.request("GET", "/app-proxy/\(String(decoding: tampered, as: UTF8.self))/aws/databricksapps/jupyter/").status == 401)
+        #expect(try apps.request("GET", "/app-proxy/\(String(token.prefix(40)))/aws/databricksapps/jupyter/").status == 401)
+        // An app that answers 401 itself (wrong bearer token inside a valid envelope) passes through.
+        let wrongBearer = try apps.mint(bearer: "dapi-wrong")
+        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "firefly_app_token=\(wrongBearer)")]).status == 401)
+    }
+
+    @Test("headers: identity fields and FireFly's cookies stripped, bearer injected, X-Forwarded-* set; Location, Set-Cookie and framing rewritten")
+    func headers() throws {
+        let apps = try AppProxyStack("apheaders", jupyter: false)
+        let cookie = try apps.open()
+        let echoed = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers?q=1", headers: [
+            ("Cookie", "\(cookie); __Host-firefly_session=stolen; theme=dark"), ("Authorization", "Bearer attacker"),
+            ("X-Forwarded-User", "admin"), ("x-fOrWaRdEd-uSeR", "admin"), ("X-Forwarded-For", "6.6.6.6"),
+            ("Referer", "https://apps.localhost/app-proxy/secret"), ("Origin", apps.appOrigin),
+        ])
+        #expect(echoed.status == 200, "\(echoed.text)")
+        let fields = Dictionary(echoed.text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").map {
+            (String($0.prefix { $0 != "=" }), String($0.drop { $0 != "=" }.dropFirst()))
+        }) { first, _ in first }
+        #expect(fields["host"] == "jupyter.aws.databricksapps.test")
+        #expect(fields["auth"] == "Bearer \(apps.bearerToken)")
+        #expect(fields["cookie"] == "theme=dark")
+        #expect(fields["xfu"] == "")
+        #expect(fields["referer"] == "")
+        #expect(fields["xff"] == "127.0.0.1")
+        #expect(fields["xfp"] == "https")
+        #expect(fields["origin"] == "https://jupyter.aws.databricksapps.test")
+        #expect(fields["uri"] == "/_headers?q=1")
+
+        let redirect = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_redirect", headers: [("Cookie", cookie)])
+        #expect(redirect.status == 302)
+        #expect(redirect.header("location") == "/app-proxy/_/aws/databricksapps/jupyter/api/status")
+        #expect(redirect.header("set-cookie") == "appcookie=1; Path=/app-proxy/_/aws/databricksapps/jupyter/api; Secure; HttpOnly")
+        #expect(redirect.header("x-frame-options") == nil)
+        let policies = redirect.headers.filter { $0.name.lowercased() == "content-security-policy" }.map(\.value)
+        #expect(policies.contains("frame-ancestors \(apps.fireflyOrigin)"))
+        #expect(!policies.joined().contains("'none'"))
+        #expect(redirect.header("referrer-policy") == "no-referrer")
+        #expect(redirect.header("access-control-allow-origin") == nil)
+    }
+
+    @Test("hostile input: encoded slashes, dot segments, absolute-form targets, huge headers, h2c, foreign WebSocket origins, slow clients")
+    func hostileInput() throws {
+        let apps = try AppProxyStack("aphostile", proxySettings: ["FIREFLY_PROXY_IDLE_TIMEOUT": "2s"], jupyter: false)
+        let cookie = try apps.open()
+        let base = apps.appOrigin + "/app-proxy/_/aws/databricksapps/jupyter"
+        let before = apps.upstreamAccessLog.split(separator: "\n").count
+        #expect(try apps.curl(["-H", "Cookie: \(cookie)", base + "/a%2F..%2F_headers"]) == 400)
+        #expect(try apps.curl(["-H", "Cookie: \(cookie)", base + "/%2e%2e/_headers"]) == 400)
+        #expect(try apps.curl(["--path-as-is", "-H", "Cookie: \(cookie)", base + "/x/../../../other/_headers"]) == 400)
+        #expect(try apps.curl(["-H", "Cookie: \(cookie)", apps.appOrigin + "/app-proxy/_/aws/databricksapps/jupyter.evil.example/_headers"]) == 400)
+        #expect(try apps.curl(["-H", "Cookie: \(cookie)", apps.appOrigin + "/app-proxy/_/aws/evil%2ecom/jupyter/_headers"]) == 403)
+        let absolute = try apps.curl(["-H", "Cookie: \(cookie)", "--request-target",
+                                      "https://evil.example/app-proxy/_/aws/databricksapps/jupyter/_headers", base + "/"])
+        #expect((400...404).contains(absolute), "absolute-form target answered \(absolute)")
+        #expect(apps.upstreamAccessLog.split(separator: "\n").count == before, "a hostile path reached the app")
+        let huge = String(repeating: "x", count: 40_000)
+        let hugeStatus = try apps.curl(["-H", "Cookie: \(cookie)", "-H", "X-Huge: \(huge)", base + "/_headers"])
+        #expect((400...431).contains(hugeStatus), "huge header answered \(hugeStatus)")
+        #expect(try apps.curl(["-H", "Cookie: \(cookie)", "-H", "Connection: Upgrade, HTTP2-Settings", "-H", "Upgrade: h2c",
+                               "-H", "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA", base + "/_headers"]) == 400)
+        let webSocket = ["-H", "Cookie: \(cookie)", "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13",
+                         "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]
+        #expect(try apps.curl(webSocket + ["-H", "Origin: https://evil.example", base + "/_echo"]) == 403)
+        #expect(try apps.curl(webSocket + [base + "/_echo"]) == 403)
+
+        // A client that never finishes its request head is cut off after the idle timeout.
+        let slow = try Shell.succeed(try Shell.which("python3"), ["-c", """
+            import socket, sys, time
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
+            s.sendall(b"GET /app-proxy/_/aws/databricksapps/jupyter/ HTTP/1.1\\r\\nHost: apps\\r\\n")
+            start = time.time(); data = s.recv(100)
+            print("closed" if data == b"" else "open", round(time.time() - start))
+            """, apps.stack.directory + "/proxy.sock"])
+        #expect(slow.hasPrefix("closed"), "\(slow)")
+        // Still serving.
+        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status == 200)
+    }
+
+    @Test("the app host serves /app-proxy/ only, FireFly's origin never routes it, and FireFly's API gives the app origin nothing")
+    func separateOrigins() throws {
+        let apps = try AppProxyStack("aporigin", jupyter: false, startPool: true)
+        let token = try apps.mint()
+        #expect(try apps.request("GET", "/api/healthz").status == 404)
+        #expect(try apps.request("GET", "/healthz").status == 404)
+        let onFireFly = try apps.stack.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/_headers")
+        #expect(onFireFly.status == 404)
+        // A page on the app host calling FireFly: no CORS grant, so the browser lets it read nothing.
+        for path in ["/healthz", "/api/catalogs"] {
+            let read = try apps.stack.request("GET", path, headers: [("Origin", apps.appOrigin), ("Cookie", "__Host-firefly_session=x")])
+            #expect(read.header("access-control-allow-origin") == nil, "\(path)")
+            #expect(read.header("access-control-allow-credentials") == nil, "\(path)")
+        }
+        // And the proxy never hands FireFly's session cookie to an app, should a browser send one.
+        let cookie = try apps.open()
+        let echoed = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "\(cookie); __Host-firefly_session=s3cr3t")])
+        #expect(echoed.status == 200)
+        #expect(!echoed.text.contains("s3cr3t"))
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""WebSocket echo server (tornado, which jupyter-server brings) for the app-proxy benchmarks:
+every message comes back unchanged. Usage: ws_echo.py PORT"""
+import asyncio
+import sys
+
+import tornado.web
+import tornado.websocket
+
+
+class Echo(tornado.websocket.WebSocketHandler):
+    def check_origin(self, origin):
+        return True
+
+    def on_message(self, message):
+        self.write_message(message, binary=isinstance(message, bytes))
+
+
+class Index(tornado.web.RequestHandler):
+    def get(self):
+        self.write("echo\n")
+
+
+async def main():
+    app = tornado.web.Application([(r"/", Index), (r"/_echo", Echo)], websocket_max_message_size=1 << 20)
+    app.listen(int(sys.argv[1]), address="127.0.0.1")
+    await asyncio.Event().wait()
+
+
+asyncio.run(main())
