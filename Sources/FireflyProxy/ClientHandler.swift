@@ -58,6 +58,8 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingRead = false
     /// The app connection of the last exchange, kept for the next request to the same app.
     private var kept: Upstream?
+    /// The last token this connection opened.
+    private var openedToken: ProxyGate.OpenedToken?
 
     init(_ shared: ProxyContext) {
         self.shared = shared
@@ -149,7 +151,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let fields: [HeaderField] = head.headers.map { ($0.name, $0.value) }
         let requestID = head.headers.first(name: "x-request-id") ?? "-"
-        switch shared.gate.decide(method: head.method.rawValue, uri: head.uri, fields: fields, now: Date().timeIntervalSince1970) {
+        switch shared.gate.decide(method: head.method.rawValue, uri: head.uri, fields: fields, now: Date().timeIntervalSince1970, memo: &openedToken) {
         case .answer(let answer):
             state = .discarding
             writeLocal(answer)

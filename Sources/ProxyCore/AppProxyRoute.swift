@@ -30,11 +30,12 @@ public struct AppProxyRoute: Sendable, Equatable {
     public static func parse(rawPath: String, allowedDomains: Set<String>) throws(Rejection) -> AppProxyRoute {
         let prefix = "/app-proxy/"
         guard rawPath.hasPrefix(prefix) else { throw .notAnAppProxyPath }
-        let parts = rawPath.dropFirst(prefix.count).split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
+        let parts = rawPath.utf8.dropFirst(prefix.utf8.count).split(separator: UInt8(ascii: "/"), maxSplits: 4, omittingEmptySubsequences: false)
+            .map { String(Substring($0)) }
         guard parts.count >= 4 else { throw .notAnAppProxyPath }
-        let token = String(parts[0])
+        let token = parts[0]
         guard !token.isEmpty, token.utf8.allSatisfy(isBase64URLByte) else { throw .badToken }
-        let provider = String(parts[1]), domain = String(parts[2]), app = String(parts[3])
+        let provider = parts[1], domain = parts[2], app = parts[3]
         guard providers.contains(provider) else { throw .unknownProvider(provider) }
         guard isDNSLabel(domain), allowedDomains.contains(domain) else { throw .domainNotAllowed(domain) }
         guard isDNSLabel(app) else { throw .badLabel(app) }

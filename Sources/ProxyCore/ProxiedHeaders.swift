@@ -3,6 +3,16 @@ import FoundationEssentials
 /// A header field as a list entry (order and repeats kept).
 public typealias HeaderField = (name: String, value: String)
 
+extension String {
+    /// Case-insensitive comparison of a field name with a lower-case ASCII name, without allocating.
+    @inlinable
+    public func isField(_ lowercased: String) -> Bool {
+        utf8.count == lowercased.utf8.count && zip(utf8, lowercased.utf8).allSatisfy { byte, expected in
+            byte == expected || ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) && byte | 0x20 == expected)
+        }
+    }
+}
+
 /// The app one request goes to, and where it lives under the proxy.
 public struct ProxiedApp: Sendable, Equatable {
     public let provider: String
@@ -35,7 +45,7 @@ public enum AppTokenCookie {
 
     /// Every value of the token cookie in the request's `Cookie` headers.
     public static func values(in fields: [HeaderField]) -> [String] {
-        fields.filter { $0.name.lowercased() == "cookie" }.flatMap { field in
+        fields.filter { $0.name.isField("cookie") }.flatMap { field in
             field.value.split(separator: ";").compactMap { pair -> String? in
                 let trimmed = pair.drop(while: { $0 == " " })
                 guard trimmed.hasPrefix(name + "=") else { return nil }
@@ -75,7 +85,7 @@ public enum ProxiedHeaders {
 
     /// Names listed in `Connection` (those fields are hop-by-hop too).
     static func connectionOptions(_ fields: [HeaderField]) -> Set<String> {
-        Set(fields.filter { $0.name.lowercased() == "connection" }.flatMap { $0.value.split(separator: ",") }
+        Set(fields.filter { $0.name.isField("connection") }.flatMap { $0.value.split(separator: ",") }
             .map { $0.trimmingSpaces.lowercased() })
     }
 
@@ -220,24 +230,24 @@ public enum CORSPolicy {
 
     /// The allowed origin a request names, if any.
     public static func allowedOrigin(_ fields: [HeaderField], allowed: Set<String>) -> String? {
-        guard let origin = fields.first(where: { $0.name.lowercased() == "origin" })?.value.lowercased(), allowed.contains(origin) else { return nil }
+        guard let origin = fields.first(where: { $0.name.isField("origin") })?.value.lowercased(), allowed.contains(origin) else { return nil }
         return origin
     }
 
     /// True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`).
     public static func isPreflight(method: String, fields: [HeaderField]) -> Bool {
-        method == "OPTIONS" && fields.contains { $0.name.lowercased() == "access-control-request-method" }
-            && fields.contains { $0.name.lowercased() == "origin" }
+        method == "OPTIONS" && fields.contains { $0.name.isField("access-control-request-method") }
+            && fields.contains { $0.name.isField("origin") }
     }
 
     /// The answer to a preflight: 204 with the allowed method and headers for an allowed origin,
     /// 403 otherwise.
     public static func preflight(fields: [HeaderField], allowed: Set<String>) -> (status: Int, fields: [HeaderField]) {
-        let requested = fields.first { $0.name.lowercased() == "access-control-request-method" }?.value ?? ""
+        let requested = fields.first { $0.name.isField("access-control-request-method") }?.value ?? ""
         guard let origin = allowedOrigin(fields, allowed: allowed), methods.contains(requested) else { return (403, [("Vary", "Origin")]) }
         var result: [HeaderField] = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
                                      ("Access-Control-Allow-Methods", requested), ("Access-Control-Max-Age", "600"), ("Vary", "Origin")]
-        let headers = fields.filter { $0.name.lowercased() == "access-control-request-headers" }.map(\.value).joined(separator: ",")
+        let headers = fields.filter { $0.name.isField("access-control-request-headers") }.map(\.value).joined(separator: ",")
             .split(separator: ",").map { $0.trimmingSpaces.lowercased() }
             .filter { ProxiedHeaders.isPlainFieldName($0) && !ProxiedHeaders.isIdentityField($0) && $0 != "cookie" }
         if !headers.isEmpty { result.append(("Access-Control-Allow-Headers", headers.joined(separator: ", "))) }

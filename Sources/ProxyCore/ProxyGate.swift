@@ -48,8 +48,23 @@ public struct ProxyGate: Sendable {
         envelope = try TokenEnvelope(keyHex: configuration.keyHex)
     }
 
+    /// The last cookie token a connection opened: nginx keeps its connections to the proxy, so the
+    /// same cookie arrives again and again and is decrypted once per connection, not per request.
+    public struct OpenedToken: Sendable {
+        let token: String
+        let provider: String
+        let domain: String
+        let appName: String
+        let grant: AppProxyGrant
+    }
+
     public func decide(method: String, uri: String, fields: [HeaderField], now: Double) -> Decision {
-        let wantsHTML = fields.contains { $0.name.lowercased() == "accept" && $0.value.lowercased().contains("text/html") }
+        var memo: OpenedToken?
+        return decide(method: method, uri: uri, fields: fields, now: now, memo: &memo)
+    }
+
+    public func decide(method: String, uri: String, fields: [HeaderField], now: Double, memo: inout OpenedToken?) -> Decision {
+        let wantsHTML = fields.contains { $0.name.isField("accept") && $0.value.lowercased().contains("text/html") }
         func refuse(_ status: Int, _ code: String, _ message: String) -> Decision {
             .answer(Self.errorAnswer(status: status, code: code, message: message, html: wantsHTML))
         }
@@ -58,20 +73,19 @@ public struct ProxyGate: Sendable {
         guard uri.hasPrefix("/"), uri.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
             return refuse(400, "bad_request", "The request target must be a path.")
         }
-        let path = String(uri.prefix { $0 != "?" })
-        let query = uri.dropFirst(path.count)
-        let lowered = path.lowercased()
-        if lowered.contains("%2f") || lowered.contains("%5c") || lowered.contains("\\") || lowered.contains("%00") {
+        let pathBytes = uri.utf8.prefix { $0 != UInt8(ascii: "?") }
+        let path = String(Substring(pathBytes))
+        let query = uri.utf8.count > pathBytes.count ? String(Substring(uri.utf8.dropFirst(pathBytes.count))) : ""
+        if Self.containsEncodedSeparator(pathBytes) {
             return refuse(400, "bad_request", "Encoded slashes and backslashes are not allowed in app paths.")
         }
-        let segments = lowered.split(separator: "/", omittingEmptySubsequences: false)
-        if segments.contains(where: { [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."].contains($0) }) {
+        if pathBytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains(where: Self.isDotSegment) {
             return refuse(400, "bad_request", "Dot segments are not allowed in app paths.")
         }
 
         // WebSocket is the only upgrade: h2c and anything else is refused.
         var webSocket = false
-        if let upgrade = fields.first(where: { $0.name.lowercased() == "upgrade" })?.value {
+        if let upgrade = fields.first(where: { $0.name.isField("upgrade") })?.value {
             let connection = ProxiedHeaders.connectionOptions(fields)
             guard upgrade.trimmingSpaces.lowercased() == "websocket", method == "GET", connection.contains("upgrade") else {
                 return refuse(400, "upgrade_refused", "Only WebSocket upgrades are proxied.")
@@ -98,7 +112,7 @@ public struct ProxyGate: Sendable {
             return .answer(LocalAnswer(status: answer.status, fields: answer.fields))
         }
         if webSocket {
-            let origin = fields.first { $0.name.lowercased() == "origin" }?.value.lowercased()
+            let origin = fields.first { $0.name.isField("origin") }?.value.lowercased()
             guard let origin, origin == configuration.appOrigin || configuration.corsOrigins.contains(origin) else {
                 return refuse(403, "forbidden", "WebSocket connections are accepted from the app host only.")
             }
@@ -111,7 +125,14 @@ public struct ProxyGate: Sendable {
             for candidate in candidates {
                 let withToken = AppProxyRoute(token: candidate, provider: route.provider, domain: route.domain, appName: route.appName, path: route.path)
                 do {
-                    let grant = try envelope.open(withToken, now: now, legacy: configuration.legacyTokens)
+                    let grant: AppProxyGrant
+                    if let memo, memo.token == candidate, memo.provider == route.provider, memo.domain == route.domain, memo.appName == route.appName,
+                       memo.grant.expiresAt.map({ $0 > now }) ?? true {
+                        grant = memo.grant
+                    } else {
+                        grant = try envelope.open(withToken, now: now, legacy: configuration.legacyTokens)
+                        memo = OpenedToken(token: candidate, provider: route.provider, domain: route.domain, appName: route.appName, grant: grant)
+                    }
                     let upstream = ProxiedHeaders.upstreamRequest(fields, app: app, bearerToken: grant.bearerToken, appOrigin: configuration.appOrigin,
                                                                   client: .init(address: Self.clientAddress(fields)), webSocket: webSocket)
                     return .forward(Forward(app: app, target: route.path + query, fields: upstream, webSocket: webSocket,
@@ -145,13 +166,46 @@ public struct ProxyGate: Sendable {
         ]))
     }
 
+    /// `%2F`, `%5C`, `%00` (any case) or a raw backslash.
+    static func containsEncodedSeparator(_ bytes: Substring.UTF8View) -> Bool {
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "\\") { return true }
+            guard byte == UInt8(ascii: "%") else { continue }
+            let high = iterator.next(), low = iterator.next().map { $0 | 0x20 }
+            if (high == UInt8(ascii: "2") && low == UInt8(ascii: "f")) || (high == UInt8(ascii: "5") && low == UInt8(ascii: "c"))
+                || (high == UInt8(ascii: "0") && low == UInt8(ascii: "0")) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `.` or `..`, literal or percent-encoded.
+    static func isDotSegment(_ segment: Substring.UTF8View.SubSequence) -> Bool {
+        var dots = 0
+        var index = segment.startIndex
+        while index < segment.endIndex {
+            if segment[index] == UInt8(ascii: ".") {
+                index = segment.index(after: index)
+            } else if segment[index] == UInt8(ascii: "%"), segment.distance(from: index, to: segment.endIndex) >= 3,
+                      segment[segment.index(index, offsetBy: 1)] == UInt8(ascii: "2"), segment[segment.index(index, offsetBy: 2)] | 0x20 == UInt8(ascii: "e") {
+                index = segment.index(index, offsetBy: 3)
+            } else {
+                return false
+            }
+            dots += 1
+        }
+        return dots == 1 || dots == 2
+    }
+
     /// How long the cookie of a seed-format token (no expiry inside) lives: an SPN token's hour.
     static let seedTokenCookieSeconds = 3600
     static let expiredMessage = "This app link has expired or is not valid. Open the app again from FireFly."
 
     /// The browser's address: the last `X-Forwarded-For` entry, the one nginx appended.
     static func clientAddress(_ fields: [HeaderField]) -> String? {
-        fields.last { $0.name.lowercased() == "x-forwarded-for" }?.value.split(separator: ",").last.map { $0.trimmingSpaces }
+        fields.last { $0.name.isField("x-forwarded-for") }?.value.split(separator: ",").last.map { $0.trimmingSpaces }
     }
 
     /// A refusal as a small HTML page (for the iframe) or the JSON error envelope.

@@ -28,3 +28,22 @@ struct CryptoTests {
         #expect(Hex.decode("zz") == nil)
     }
 }
+
+@Suite("URL-safe base64")
+struct Base64URLTests {
+    @Test("round trips every length, accepts padding, refuses anything else")
+    func roundTrip() {
+        for length in 0...67 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255) }
+            let encoded = Base64URL.encode(bytes)
+            #expect(!encoded.contains("=") && !encoded.contains("+") && !encoded.contains("/"))
+            #expect(Base64URL.decode(encoded) == bytes)
+            let padded = encoded + String(repeating: "=", count: (4 - encoded.count % 4) % 4)
+            #expect(Base64URL.decode(padded) == bytes)
+        }
+        #expect(Base64URL.decode("-_-_") == [0xfb, 0xff, 0xbf])
+        for bad in ["a", "ab=c", "+/+/", "abc===", "ab==c", "ab c", "abcde", "ab=", "ÄÖ"] {
+            #expect(Base64URL.decode(bad) == nil, "\(bad)")
+        }
+    }
+}
