@@ -1,3 +1,4 @@
+import FireflySystem
 import FoundationEssentials
 import Logging
 import NIOCore
@@ -55,6 +56,10 @@ struct ProxyServer {
                     try pipeline.addHandler(ClientHandler(shared))
                 }
             }
+        // Under systemd socket activation (firefly-proxy.socket) the socket is inherited.
+        if let inherited = SocketActivation.descriptors(environment: ProcessInfo.processInfo.environment).first {
+            return try bootstrap.withBoundSocket(inherited).wait()
+        }
         switch shared.configuration.listener {
         case .tcp(let host, let port):
             return try bootstrap.childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1).bind(host: host, port: port).wait()
