@@ -1,6 +1,7 @@
 import FireflySettings
 import FireflyCore
 import FoundationEssentials
+import ProxyCore
 import Testing
 
 @Suite("Configuration")
@@ -154,6 +155,9 @@ struct ReadmeTests {
         let text = try String(contentsOf: readme, encoding: .utf8)
         for key in ConfigurationKeys.all {
             #expect(text.contains("| `\(key.name)` |"), "\(key.name) is missing from README.md's configuration table")
+        }
+        for key in ProxyConfiguration.keys {
+            #expect(text.contains("| `\(key.name)` |"), "\(key.name) is missing from README.md's app-proxy table")
         }
     }
 }
