@@ -54,12 +54,7 @@ public struct ProxyConfiguration: Sendable {
     }
 
     /// One documented key.
-    public struct Key: Sendable {
-        public let name: String
-        /// nil = required.
-        public let defaultValue: String?
-        public let meaning: String
-    }
+    public typealias Key = SettingKey
 
     /// Every key, in the order the README documents them.
     public static let keys: [Key] = [

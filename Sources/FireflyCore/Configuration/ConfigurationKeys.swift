@@ -1,15 +1,10 @@
+import FireflySettings
+
 /// Every key FireFly's pool reads, with its default (nil = required) and a one-line meaning.
 /// The same names work in the configuration file and as environment variables (which win).
 public enum ConfigurationKeys {
     /// One documented key.
-    public struct Key: Sendable {
-        /// The name, e.g. `FIREFLY_POOL_WORKERS`.
-        public let name: String
-        /// The default as text, or nil when the key is required.
-        public let defaultValue: String?
-        /// What it controls.
-        public let meaning: String
-    }
+    public typealias Key = SettingKey
 
     /// All keys, in the order the README documents them.
     public static let all: [Key] = [
