@@ -45,13 +45,15 @@ public enum AppTokenCookie {
 
     /// Every value of the token cookie in the request's `Cookie` headers.
     public static func values(in fields: [HeaderField]) -> [String] {
-        fields.filter { $0.name.isField("cookie") }.flatMap { field in
-            field.value.split(separator: ";").compactMap { pair -> String? in
-                let trimmed = pair.drop(while: { $0 == " " })
-                guard trimmed.hasPrefix(name + "=") else { return nil }
-                return String(trimmed.dropFirst(name.count + 1))
+        let prefix = Array((name + "=").utf8)
+        var found: [String] = []
+        for field in fields where field.name.isField("cookie") {
+            for pair in field.value.utf8.split(separator: UInt8(ascii: ";")) {
+                let trimmed = pair.drop { $0 == UInt8(ascii: " ") }
+                if trimmed.starts(with: prefix) { found.append(String(Substring(trimmed.dropFirst(prefix.count)))) }
             }
         }
+        return found
     }
 
     /// True for cookies that are FireFly's own (the token cookie, the session cookie and any other
@@ -83,10 +85,17 @@ public enum ProxiedHeaders {
         }
     }
 
-    /// Names listed in `Connection` (those fields are hop-by-hop too).
+    /// Names listed in `Connection` (those fields are hop-by-hop too), lower-cased.
     static func connectionOptions(_ fields: [HeaderField]) -> Set<String> {
-        Set(fields.filter { $0.name.isField("connection") }.flatMap { $0.value.split(separator: ",") }
-            .map { $0.trimmingSpaces.lowercased() })
+        var options: Set<String> = []
+        for field in fields where field.name.isField("connection") {
+            for option in field.value.utf8.split(separator: UInt8(ascii: ",")) {
+                let trimmed = option.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                let end = trimmed.lastIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+                if let end { options.insert(String(Substring(trimmed[...end])).lowercased()) }
+            }
+        }
+        return options
     }
 
     /// What nginx tells the proxy about the browser's request.
@@ -103,15 +112,18 @@ public enum ProxiedHeaders {
                                        client: ClientFacts, webSocket: Bool) -> [HeaderField] {
         let options = connectionOptions(fields)
         var result: [HeaderField] = [("Host", app.host)]
-        var cookies: [Substring] = []
+        var cookies: [String] = []
         for field in fields {
             let lowered = field.name.lowercased()
             guard isPlainFieldName(field.name), !hopByHop.contains(lowered), !options.contains(lowered), !isIdentityField(lowered),
                   lowered != "referer", lowered != "expect" else { continue }
             switch lowered {
             case "cookie":
-                cookies += field.value.split(separator: ";").map { $0.drop(while: { $0 == " " }) }.filter { pair in
-                    !pair.isEmpty && !AppTokenCookie.isFireFlys(String(pair.prefix { $0 != "=" }))
+                for pair in field.value.utf8.split(separator: UInt8(ascii: ";")) {
+                    let trimmed = pair.drop { $0 == UInt8(ascii: " ") }
+                    guard !trimmed.isEmpty else { continue }
+                    let name = trimmed.prefix { $0 != UInt8(ascii: "=") }
+                    if !AppTokenCookie.isFireFlys(String(Substring(name))) { cookies.append(String(Substring(trimmed))) }
                 }
             case "origin":
                 result.append(("Origin", field.value.lowercased() == appOrigin ? "https://\(app.host)" : field.value))

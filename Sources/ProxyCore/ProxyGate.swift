@@ -205,7 +205,9 @@ public struct ProxyGate: Sendable {
 
     /// The browser's address: the last `X-Forwarded-For` entry, the one nginx appended.
     static func clientAddress(_ fields: [HeaderField]) -> String? {
-        fields.last { $0.name.isField("x-forwarded-for") }?.value.split(separator: ",").last.map { $0.trimmingSpaces }
+        guard let value = fields.last(where: { $0.name.isField("x-forwarded-for") })?.value.utf8 else { return nil }
+        let last = value.split(separator: UInt8(ascii: ",")).last?.drop { $0 == UInt8(ascii: " ") }
+        return last.map { String(Substring($0)) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A refusal as a small HTML page (for the iframe) or the JSON error envelope.
