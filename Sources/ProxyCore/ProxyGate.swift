@@ -64,7 +64,8 @@ public struct ProxyGate: Sendable {
     }
 
     public func decide(method: String, uri: String, fields: [HeaderField], now: Double, memo: inout OpenedToken?) -> Decision {
-        let wantsHTML = fields.contains { $0.name.isField("accept") && $0.value.lowercased().contains("text/html") }
+        // Only refusals need it: a navigation (Accept: text/html) gets a page, API clients JSON.
+        var wantsHTML: Bool { fields.contains { $0.name.isField("accept") && $0.value.lowercased().contains("text/html") } }
         func refuse(_ status: Int, _ code: String, _ message: String) -> Decision {
             .answer(Self.errorAnswer(status: status, code: code, message: message, html: wantsHTML))
         }
