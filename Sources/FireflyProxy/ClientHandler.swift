@@ -60,6 +60,9 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var kept: Upstream?
     /// The last token this connection opened.
     private var openedToken: ProxyGate.OpenedToken?
+    /// Whether the current request lets the connection stay open after its response (nginx keeps
+    /// its connections and never pipelines; a client that asks to close gets its connection closed).
+    private var keepAlive = true
 
     init(_ shared: ProxyContext) {
         self.shared = shared
@@ -149,6 +152,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        keepAlive = head.isKeepAlive
         let fields: [HeaderField] = head.headers.map { ($0.name, $0.value) }
         let requestID = head.headers.first(name: "x-request-id") ?? "-"
         switch shared.gate.decide(method: head.method.rawValue, uri: head.uri, fields: fields, now: Date().timeIntervalSince1970, memo: &openedToken) {
@@ -301,6 +305,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         state = .idle
+        if !keepAlive { context.close(promise: nil) }
         resumeRead()
     }
 
@@ -312,6 +317,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
                                                              headers: headers))), promise: nil)
         if !answer.body.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: answer.body)))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if !keepAlive { context.close(promise: nil) }
     }
 
     /// One line per exchange. The token never appears: the path logged is the placeholder form.
@@ -364,7 +370,6 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // before it has relayed the 101), the splice takes over.
         _ = clientPipeline.removeHandler(try clientPipeline.handler(type: HTTPServerProtocolErrorHandler.self))
         _ = clientPipeline.removeHandler(try clientPipeline.handler(type: NIOHTTPResponseHeadersValidator.self))
-        _ = clientPipeline.removeHandler(try clientPipeline.handler(type: HTTPServerPipelineHandler.self))
         _ = clientPipeline.removeHandler(try clientPipeline.handler(type: HTTPResponseEncoder.self))
         _ = clientPipeline.removeHandler(try clientPipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self))
         _ = clientPipeline.removeHandler(try clientPipeline.handler(type: IdleStateHandler.self))

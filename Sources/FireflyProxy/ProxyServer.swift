@@ -50,7 +50,7 @@ struct ProxyServer {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(Int64(shared.configuration.idleTimeoutMilliseconds))))
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true,
                                                              withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                                                              withDecoderLimitConfiguration: limits)
                     try pipeline.addHandler(ClientHandler(shared))
