@@ -138,10 +138,10 @@ public struct ProxyConfiguration: Sendable {
 
         if !text("ENCRYPTION_KEY").isEmpty {
             keyHex = text("ENCRYPTION_KEY")
-        } else if let fromFile = try SecretFile.read(explicitPath: text("ENCRYPTION_KEY_FILE").isEmpty ? nil : text("ENCRYPTION_KEY_FILE"),
-                                                     explicitKey: "ENCRYPTION_KEY_FILE", credentialName: Self.keyCredential,
-                                                     credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]) {
-            keyHex = fromFile.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("#") }.joined()
+        } else if let fromFile = try SecretFile.readKey(explicitPath: text("ENCRYPTION_KEY_FILE").isEmpty ? nil : text("ENCRYPTION_KEY_FILE"),
+                                                        explicitKey: "ENCRYPTION_KEY_FILE", credentialName: Self.keyCredential,
+                                                        credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]) {
+            keyHex = fromFile
         } else {
             throw ConfigurationError(key: "ENCRYPTION_KEY", problem: "is required: set ENCRYPTION_KEY_FILE or the app-proxy-key credential")
         }

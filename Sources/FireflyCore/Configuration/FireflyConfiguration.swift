@@ -149,10 +149,8 @@ public struct AppProxySettings: Sendable, Equatable {
     /// The app-proxy key as hex, from the file or the systemd credential `app-proxy-key`; nil when
     /// not configured (no file, or only `#` comment lines).
     public func readKeyHex() throws -> String? {
-        guard let text = try SecretFile.read(explicitPath: keyFile, explicitKey: "FIREFLY_APP_PROXY_KEY_FILE", credentialName: "app-proxy-key",
-                                             credentialsDirectory: credentialsDirectory) else { return nil }
-        let key = text.split(whereSeparator: \.isNewline).map { String($0).trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("#") }.joined()
-        return key.isEmpty ? nil : key
+        try SecretFile.readKey(explicitPath: keyFile, explicitKey: "FIREFLY_APP_PROXY_KEY_FILE", credentialName: "app-proxy-key",
+                               credentialsDirectory: credentialsDirectory)
     }
 }
 
