@@ -55,7 +55,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let shared: ProxyContext
     private var context: ChannelHandlerContext?
     private var state = State.idle
-    private var pendingRead = false
+    private var deferredRead = DeferredRead()
     /// The app connection of the last exchange, kept for the next request to the same app.
     private var kept: Upstream?
     /// The last token this connection opened.
@@ -107,17 +107,14 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func read(context: ChannelHandlerContext) {
         if case .spliced = state {
             return  // the splice reads once it is in place
-        } else if case .exchanging(let exchange) = state, exchange.upstream.map({ !$0.channel.isWritable }) ?? true {
-            pendingRead = true
-        } else {
-            context.read()
         }
+        var blocked = false
+        if case .exchanging(let exchange) = state { blocked = exchange.upstream.map { !$0.channel.isWritable } ?? true }
+        deferredRead.request(context, blocked: blocked)
     }
 
     private func resumeRead() {
-        guard pendingRead, let context else { return }
-        pendingRead = false
-        context.read()
+        deferredRead.release(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -259,9 +256,6 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func upstreamEnded(_ end: UpstreamEnd) {
         guard case .exchanging(let exchange) = state, !exchange.responseEnded else { return }
-        exchange.upstream?.handler.delegate = nil
-        exchange.upstream?.channel.close(promise: nil)
-        exchange.upstream = nil
         switch end {
         case .timedOut:
             fail(exchange, status: 504, message: "The app did not answer in time.")

@@ -73,12 +73,11 @@ struct ProxyCommand: ParsableCommand {
             source.resume()
             sources.append(source)
         }
-        try server.closeFuture.wait()
+        try withExtendedLifetime(sources) { try server.closeFuture.wait() }
         logger.info("stopping")
         if case .unixSocket(let path, _) = settings.listener { try? FileManager.default.removeItem(atPath: path) }
         try? group.syncShutdownGracefully()
         try? resolverPool.syncShutdownGracefully()
-        _ = sources
     }
 }
 

@@ -38,9 +38,7 @@ struct ProxyServer {
 
     func start() throws -> any Channel {
         let shared = context
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = shared.configuration.maxHeaderBytes
-        limits.maxHeaderFieldSize = shared.configuration.maxHeaderBytes
+        let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: shared.configuration.maxHeaderBytes)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

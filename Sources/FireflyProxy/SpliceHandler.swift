@@ -10,7 +10,7 @@ final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private var partner: SpliceHandler?
     private var context: ChannelHandlerContext?
-    private var pendingRead = false
+    private var deferredRead = DeferredRead()
 
     /// Two handlers joined to each other, one per channel (both on the same event loop).
     static func pair() -> (SpliceHandler, SpliceHandler) {
@@ -37,17 +37,11 @@ final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if let partner, !partner.isWritable {
-            pendingRead = true
-        } else {
-            context.read()
-        }
+        deferredRead.request(context, blocked: partner.map { !$0.isWritable } ?? false)
     }
 
     private func resumeRead() {
-        guard pendingRead, let context else { return }
-        pendingRead = false
-        context.read()
+        deferredRead.release(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -29,9 +29,7 @@ struct UpstreamConnector: Sendable {
     /// A connected channel with the HTTP client pipeline and an ``UpstreamHandler`` at its end.
     func connect(host: String, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
         let tls = self.tls, idleTimeout = self.idleTimeout
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = maxHeaderBytes
-        limits.maxHeaderFieldSize = maxHeaderBytes
+        let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: maxHeaderBytes)
         let connectTimeout = self.connectTimeout
         return address(of: host, on: loop).flatMap { address in
             ClientBootstrap(group: loop)
@@ -66,5 +64,15 @@ struct UpstreamConnector: Sendable {
             }
             return address
         }
+    }
+}
+
+extension NIOHTTPDecoderLimitConfiguration {
+    /// Limits for one header section of at most `bytes` (the same for requests and responses).
+    static func headerSection(upTo bytes: Int) -> Self {
+        var limits = Self()
+        limits.maxHeaderListSize = bytes
+        limits.maxHeaderFieldSize = bytes
+        return limits
     }
 }

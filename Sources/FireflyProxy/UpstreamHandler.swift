@@ -11,7 +11,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The exchange being served; nil while the connection is kept for reuse.
     weak var delegate: ClientHandler?
     private var context: ChannelHandlerContext?
-    private var pendingRead = false
+    private var deferredRead = DeferredRead()
     /// Set while the connection changes hands (WebSocket splice): nothing is read meanwhile.
     var holdReads = false
 
@@ -34,18 +34,12 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func read(context: ChannelHandlerContext) {
         if holdReads { return }
-        if let delegate, !delegate.clientIsWritable {
-            pendingRead = true
-        } else {
-            context.read()
-        }
+        deferredRead.request(context, blocked: delegate.map { !$0.clientIsWritable } ?? false)
     }
 
     /// Called when the browser's side can take more again.
     func resumeRead() {
-        guard pendingRead, let context else { return }
-        pendingRead = false
-        context.read()
+        deferredRead.release(context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
