@@ -13,8 +13,11 @@ enum Routes {
         router.add("GET", "/auth/login", AuthHandlers.login(identity))
         router.add("GET", "/auth/callback", AuthHandlers.callback(identity))
         router.add("POST", "/auth/logout", AuthHandlers.logout(identity))
-        router.add("GET", "/auth/check", AuthHandlers.check(identity))
-        router.add("GET", "/auth/page-login", AuthHandlers.pageLogin)
+        // nginx's page gate (auth_request) passes the page request's own method along.
+        for method in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+            router.add(method, "/auth/check", AuthHandlers.check(identity))
+            router.add(method, "/auth/page-login", AuthHandlers.pageLogin)
+        }
         router.add("GET", "/api/me", AuthHandlers.me(identity))
         if identity.isEnabled, let gateway {
             GatewayHandlers.register(in: &router, gateway: gateway)

@@ -56,9 +56,28 @@ public final class Identity: Sendable {
 
     // MARK: Login
 
-    /// Starts a login: records state, nonce and PKCE verifier, and returns the provider URL to
-    /// redirect to. With several providers and none named, returns nil (the caller offers a choice).
-    public func startLogin(provider name: String?, returnTo: String?, connection: PostgresConnection) throws -> String? {
+    /// The cookie that binds a login attempt to the browser that started it (RFC 9700 §4.7.1): a
+    /// random value kept by the browser; each login row stores its SHA-256, and the callback must
+    /// come with the same cookie, so nobody can make a victim's browser finish their own login.
+    public static let loginBindingCookieName = "__Host-firefly_login"
+
+    /// A started login: where to send the browser, and the binding cookie to set with it.
+    public struct StartedLogin: Sendable {
+        public let providerURL: String
+        public let bindingCookie: String
+    }
+
+    /// The login-binding cookie's value from a `Cookie` header, when it has the expected form.
+    public static func loginBinding(_ cookieHeader: String?) -> String? {
+        guard let value = cookieValue(cookieHeader, name: loginBindingCookieName), value.utf8.count == 43,
+              Base64URL.decode(value)?.count == 32 else { return nil }
+        return value
+    }
+
+    /// Starts a login: records state, nonce and PKCE verifier, bound to the browser's binding
+    /// cookie (a new one when it has none), and returns the provider URL to redirect to. With
+    /// several providers and none named, returns nil (the caller offers a choice).
+    public func startLogin(provider name: String?, returnTo: String?, browserBinding: String?, connection: PostgresConnection) throws -> StartedLogin? {
         let provider: ProviderClient
         if let name {
             guard let named = providers[name.lowercased()] else { throw LoginFailure(400, "unknown_provider", "There is no identity provider named \(name).") }
@@ -75,18 +94,22 @@ public final class Identity: Sendable {
         let nonce = Base64URL.encode(SecureRandom.bytes(32))
         let verifier = Base64URL.encode(SecureRandom.bytes(32))
         let challenge = Base64URL.encode(SHA256.hash(verifier))
+        // Several tabs may log in at once: they share the browser's binding.
+        let binding = browserBinding ?? Base64URL.encode(SecureRandom.bytes(32))
         try connection.query("DELETE FROM login_transactions WHERE expires_at < now() - interval '1 hour'")
         try connection.query("""
-            INSERT INTO login_transactions (state_hash, provider, nonce, code_verifier, return_to, expires_at)
+            INSERT INTO login_transactions (state_hash, provider, nonce, code_verifier, return_to, expires_at, browser_hash)
             VALUES (\(bytes: SHA256.hash(state)), \(provider.settings.name), \(nonce), \(verifier), \(ReturnTo.sanitize(returnTo)),
-                    now() + make_interval(secs => \(Self.loginLifetimeSeconds)::int))
+                    now() + make_interval(secs => \(Self.loginLifetimeSeconds)::int), \(bytes: SHA256.hash(binding)))
             """)
         let query = FormEncoding.encode([
             ("response_type", "code"), ("client_id", provider.settings.clientID), ("redirect_uri", settings.redirectURI),
             ("scope", provider.settings.scopes.joined(separator: " ")), ("state", state), ("nonce", nonce),
             ("code_challenge", challenge), ("code_challenge_method", "S256"),
         ])
-        return metadata.authorizationEndpoint + (metadata.authorizationEndpoint.contains("?") ? "&" : "?") + query
+        let url = metadata.authorizationEndpoint + (metadata.authorizationEndpoint.contains("?") ? "&" : "?") + query
+        let cookie = "\(Self.loginBindingCookieName)=\(binding); Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=\(Self.loginLifetimeSeconds)"
+        return StartedLogin(providerURL: url, bindingCookie: cookie)
     }
 
     /// A finished login: the new session's cookie value and where to send the browser.
@@ -95,8 +118,8 @@ public final class Identity: Sendable {
         public let returnTo: String
     }
 
-    /// Completes a login from the callback's query parameters.
-    public func completeLogin(_ query: [(name: String, value: String)], connection: PostgresConnection) throws -> CompletedLogin {
+    /// Completes a login from the callback's query parameters, in the browser that started it.
+    public func completeLogin(_ query: [(name: String, value: String)], browserBinding: String?, connection: PostgresConnection) throws -> CompletedLogin {
         func value(_ name: String) -> String? { query.first { $0.name == name }?.value }
         guard let state = value("state"), !state.isEmpty else {
             throw LoginFailure(400, "invalid_login", "The login response has no state. Please sign in again.")
@@ -104,17 +127,23 @@ public final class Identity: Sendable {
         // Single use: the row is consumed whatever happens next.
         let transaction = try connection.query("""
             DELETE FROM login_transactions WHERE state_hash = \(bytes: SHA256.hash(state))
-            RETURNING provider, nonce, code_verifier, return_to, expires_at > now() AS fresh
+            RETURNING provider, nonce, code_verifier, return_to, expires_at > now() AS fresh, encode(browser_hash, 'hex') AS browser
             """)
         guard transaction.rows.count == 1, transaction.value("fresh") == "t", let providerName = transaction.value("provider"),
               let nonce = transaction.value("nonce"), let verifier = transaction.value("code_verifier") else {
             throw LoginFailure(400, "login_expired", "This login has expired or was already used. Please sign in again.")
         }
+        // Before anything of the provider's answer is used or shown: this browser must have started it.
+        guard let browserBinding, let stored = transaction.value("browser").flatMap(Hex.decode),
+              ConstantTime.equal(stored, SHA256.hash(browserBinding)) else {
+            logger.notice("login refused: callback not bound to the browser that started it", metadata: ["provider": "\(providerName)"])
+            throw LoginFailure(400, "login_not_bound", "This sign-in was not started in this browser. Please sign in again.")
+        }
         let returnTo = ReturnTo.sanitize(transaction.value("return_to"))
         if let error = value("error") {
-            let detail = value("error_description").map { ": \($0.prefix(200))" } ?? ""
+            let detail = value("error_description").map { ": " + Self.printable($0, limit: 200) } ?? ""
             let status = error == "access_denied" ? 403 : 400
-            throw LoginFailure(status, "provider_refused", "The identity provider did not sign you in (\(error.prefix(60))\(detail)).")
+            throw LoginFailure(status, "provider_refused", "The identity provider did not sign you in (\(Self.printable(error, limit: 60))\(detail)).")
         }
         guard let code = value("code"), !code.isEmpty else {
             throw LoginFailure(400, "invalid_login", "The login response has no authorization code. Please sign in again.")
@@ -154,6 +183,11 @@ public final class Identity: Sendable {
                                        refreshToken: refreshToken, connection: connection)
         logger.info("login", metadata: ["user.id": "\(userID)", "organization.id": "\(organizationID)", "provider": "\(provider.settings.name)"])
         return CompletedLogin(cookieValue: cookie, returnTo: returnTo)
+    }
+
+    /// Provider text fit to show: printable ASCII only, at most `limit` characters (pages escape it).
+    static func printable(_ text: String, limit: Int) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7f }.prefix(limit)))
     }
 
     private func mapProviderErrors<T>(_ body: () throws -> T) throws -> T {
@@ -196,10 +230,11 @@ public final class Identity: Sendable {
         // The first refresh check, when there is a token to check and checks are on.
         let refreshDelay: Int? = encryptedRefresh != nil && settings.refreshIntervalSeconds > 0 ? settings.refreshIntervalSeconds : nil
         try connection.query("""
-            INSERT INTO sessions (id_hash, user_id, organization_id, provider, csrf_token, expires_at, refresh_token_enc, next_refresh_at)
+            INSERT INTO sessions (id_hash, user_id, organization_id, provider, csrf_token, expires_at, refresh_token_enc, next_refresh_at,
+                                  idle_timeout_seconds)
             VALUES (\(bytes: hash), \(userID)::bigint, \(organizationID)::bigint, \(provider), \(Base64URL.encode(SecureRandom.bytes(24))),
                     now() + make_interval(secs => \(settings.sessionLifetimeSeconds)::int), \(encryptedRefresh),
-                    now() + make_interval(secs => \(refreshDelay)::int))
+                    now() + make_interval(secs => \(refreshDelay)::int), \(settings.sessionIdleTimeoutSeconds)::int)
             """)
         return identifier
     }
@@ -214,11 +249,16 @@ public final class Identity: Sendable {
 
     /// The session cookie's value from a `Cookie` header.
     public static func cookieValue(_ header: String?) -> String? {
+        cookieValue(header, name: cookieName)
+    }
+
+    /// The value of the cookie `name` from a `Cookie` header.
+    static func cookieValue(_ header: String?, name: String) -> String? {
         guard let header else { return nil }
         for pair in header.split(separator: ";") {
             let trimmed = pair.drop { $0 == " " }
-            if trimmed.hasPrefix(cookieName + "=") {
-                let value = trimmed.dropFirst(cookieName.count + 1)
+            if trimmed.hasPrefix(name + "=") {
+                let value = trimmed.dropFirst(name.count + 1)
                 return value.isEmpty ? nil : String(value)
             }
         }

@@ -169,6 +169,25 @@ struct IdentityIntegrationTests {
         #expect(denied.text.contains("access_denied"))
         #expect(!denied.text.contains("<script"))
 
+        // Login CSRF: an attacker stops his own login before the callback and makes a victim's
+        // browser finish it. The attempt is bound to the attacker's browser, so the victim's is refused
+        // (and so is a browser with no binding cookie), and no provider text of his is shown.
+        let attacker = Browser(stack: world.stack)
+        let planted = try world.callbackURL(attacker, user: "alice", password: "alice-password")
+        #expect(attacker.jar["localhost"]?["__Host-firefly_login"] != nil)
+        let victim = Browser(stack: world.stack)
+        _ = try world.startLogin(victim)  // the victim has a binding of her own
+        let forced = try victim.send("GET", planted)
+        #expect(forced.status == 400)
+        #expect(forced.text.contains("not started in this browser"))
+        #expect(victim.sessionCookie == nil)
+        let attackerState = try #require(Browser.queryValue(try world.callbackURL(attacker, user: "alice", password: "alice-password"), "state"))
+        let phishing = try Browser(stack: world.stack).send("GET", world.base + "/auth/callback?error=server_error"
+            + "&error_description=Call%20%2B1-555-0100%20to%20restore%20your%20account&state=\(attackerState)")
+        #expect(phishing.status == 400)
+        #expect(!phishing.text.contains("555-0100"))
+        #expect(try attacker.send("GET", planted).status == 400, "the forced attempt was consumed")
+
         // A user no organization rule matches.
         let outsider = Browser(stack: world.stack)
         let refused = try world.login(outsider, user: "mallory", password: "mallory-password")

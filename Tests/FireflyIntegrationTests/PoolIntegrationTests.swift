@@ -37,6 +37,14 @@ struct PoolIntegrationTests {
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.header("Allow") == "GET, HEAD")
         #expect(try errorBody(wrongMethod)["code"] == "method_not_allowed")
+        // nginx's own 404 and 405 (static files) answer in the same envelope, never an HTML page.
+        let staticMissing = try stack.request("GET", "/assets/nothing-here.js")
+        #expect(staticMissing.status == 404)
+        #expect(staticMissing.header("Content-Type") == "application/json")
+        #expect(try errorBody(staticMissing)["code"] == "not_found")
+        let postPage = try stack.request("POST", "/", body: [])
+        #expect(postPage.status == 405)
+        #expect(try errorBody(postPage)["code"] == "method_not_allowed")
 
         // Invalid UTF-8 after decoding reaches the pool; a NUL byte or a broken escape is refused
         // by nginx's URI parser already. Both answer 400 in the envelope.

@@ -144,6 +144,19 @@ public enum Migrations {
             -- Options of a resumable upload kept until it is forwarded: overwrite, verify (read back).
             ALTER TABLE uploads ADD COLUMN options text NOT NULL DEFAULT '';
             """),
+        Migration(version: 6, name: "browser and app bindings", sql: """
+            -- The SHA-256 of the browser's login-binding cookie: the callback must come from the
+            -- browser that started the login. Logins started before this version cannot complete.
+            ALTER TABLE login_transactions ADD COLUMN browser_hash bytea NOT NULL DEFAULT ''::bytea;
+            -- Each session's idle timeout, so firefly-proxy can judge a session the way the pool does.
+            ALTER TABLE sessions ADD COLUMN idle_timeout_seconds integer NOT NULL DEFAULT 1800 CHECK (idle_timeout_seconds > 0);
+            -- Embed URLs are single-use: firefly-proxy records each one's nonce at its first use.
+            CREATE TABLE app_embed_redemptions (
+                nonce      bytea PRIMARY KEY,
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX app_embed_redemptions_expiry ON app_embed_redemptions (expires_at);
+            """),
     ]
 
     /// The newest version this build knows.

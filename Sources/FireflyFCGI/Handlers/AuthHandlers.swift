@@ -9,11 +9,14 @@ enum AuthHandlers {
         { context in
             let returnTo = ReturnTo.sanitize(context.request.queryValue("return_to"))
             do {
-                let target = try context.database.withConnection { connection in
-                    try identity.startLogin(provider: context.request.queryValue("provider"), returnTo: returnTo, connection: connection)
+                let binding = Identity.loginBinding(context.request.headers["cookie"])
+                let started = try context.database.withConnection { connection in
+                    try identity.startLogin(provider: context.request.queryValue("provider"), returnTo: returnTo, browserBinding: binding,
+                                            connection: connection)
                 }
-                guard let target else { return providerChoice(identity, returnTo: returnTo) }
-                return redirect(target)
+                guard let started else { return providerChoice(identity, returnTo: returnTo) }
+                return Response(status: 302, headers: [("Location", started.providerURL), ("Set-Cookie", started.bindingCookie),
+                                                       ("Cache-Control", "no-store")])
             } catch let failure as LoginFailure {
                 return failurePage(failure, context)
             }
@@ -25,7 +28,8 @@ enum AuthHandlers {
         { context in
             do {
                 let login = try context.database.withConnection { connection in
-                    try identity.completeLogin(context.request.query, connection: connection)
+                    try identity.completeLogin(context.request.query, browserBinding: Identity.loginBinding(context.request.headers["cookie"]),
+                                               connection: connection)
                 }
                 return Response(status: 302, headers: [("Location", login.returnTo), ("Set-Cookie", identity.sessionCookie(login.cookieValue)),
                                                        ("Cache-Control", "no-store")])

@@ -82,9 +82,11 @@ final class RequestContext {
         return .streamed(status: status)
     }
 
-    /// A route capture that the route table guarantees to exist.
+    /// A route capture that the route table guarantees to exist. `.` and `..` (also decoded from
+    /// `%2e`) are never a name: passed on to a path they would climb out of it, so they are refused.
     func parameter(_ name: String) throws -> String {
         guard let value = routeParameters[name] else { throw APIError.internalError() }
+        guard value != ".", value != ".." else { throw APIError.badRequest("\(name) must not be . or ..") }
         return value
     }
 }
