@@ -125,8 +125,9 @@ let package = Package(
         .executableTarget(
             name: "FireflyProxy",
             dependencies: [
-                "ProxyCore", "FireflySettings", "FireflySystem",
+                "ProxyCore", "FireflySettings", "FireflySystem", "FireflyPostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

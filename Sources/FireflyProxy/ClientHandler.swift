@@ -149,7 +149,9 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        keepAlive = head.isKeepAlive
+        // An upgrade request that does not become a 101 leaves NIO's decoder stopped after the
+        // request (it waits for the upgrade to happen): such a connection is never reused.
+        keepAlive = head.isKeepAlive && !head.headers.contains(name: "upgrade")
         let fields: [HeaderField] = head.headers.map { ($0.name, $0.value) }
         let requestID = head.headers.first(name: "x-request-id") ?? "-"
         switch shared.gate.decide(method: head.method.rawValue, uri: head.uri, fields: fields, now: Date().timeIntervalSince1970, memo: &openedToken) {
@@ -157,33 +159,81 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             state = .discarding
             writeLocal(answer)
             shared.logger.info("answered", metadata: ["method": "\(head.method.rawValue)", "status": "\(answer.status)", "request_id": "\(requestID)"])
+        case .redeem(let redemption):
+            // The embed URL's first use: recorded once, while its session lives; then the cookie.
+            state = .discarding
+            shared.verifier.redeem(redemption, on: context.eventLoop).assumeIsolated().whenComplete { result in
+                let html = head.headers[canonicalForm: "accept"].contains { $0.lowercased().contains("text/html") }
+                let answer: ProxyGate.LocalAnswer
+                switch result {
+                case .success(.alive(let expiresAt)):
+                    answer = redemption.answer(sessionExpiresAt: expiresAt, now: Date().timeIntervalSince1970)
+                case .success(.replayed):
+                    answer = ProxyGate.errorAnswer(status: 401, code: "unauthorized", message: Self.usedLinkMessage, html: html)
+                case .success(.gone):
+                    answer = ProxyGate.errorAnswer(status: 401, code: "unauthorized", message: Self.signedOutMessage, html: html)
+                case .failure(let error):
+                    self.shared.logger.warning("session check failed", metadata: ["error": "\(error)"])
+                    answer = ProxyGate.errorAnswer(status: 503, code: "unavailable", message: Self.uncheckedMessage, html: html)
+                }
+                self.writeLocal(answer)
+                self.shared.logger.info("answered", metadata: ["method": "\(head.method.rawValue)", "status": "\(answer.status)",
+                                                               "request_id": "\(requestID)"])
+            }
         case .forward(let forward):
             let exchange = Exchange(forward: forward, head: head, requestID: requestID)
             state = .exchanging(exchange)
-            if let kept, kept.host == forward.app.host, kept.channel.isActive {
-                self.kept = nil
-                attach(kept, to: exchange)
+            // The token's session is asked about at most once per check interval; meanwhile the
+            // request's body waits, as it does while the app connection opens.
+            if let session = forward.session, !shared.verifier.isFresh(session, now: Date().timeIntervalSince1970) {
+                shared.verifier.verify(session, on: context.eventLoop).assumeIsolated().whenComplete { result in
+                    guard case .exchanging(let current) = self.state, current === exchange, let context = self.context else { return }
+                    switch result {
+                    case .success(.alive):
+                        self.open(exchange, context: context)
+                    case .success(.gone), .success(.replayed):
+                        self.fail(exchange, status: 401, code: "unauthorized", message: Self.signedOutMessage)
+                    case .failure(let error):
+                        self.shared.logger.warning("session check failed", metadata: ["error": "\(error)"])
+                        self.fail(exchange, status: 503, code: "unavailable", message: Self.uncheckedMessage)
+                    }
+                }
                 return
             }
-            kept?.channel.close(promise: nil)
-            kept = nil
-            shared.connector.connect(host: forward.app.host, on: context.eventLoop).assumeIsolated().whenComplete { result in
-                guard case .exchanging(let current) = self.state, current === exchange else {
-                    if case .success(let channel) = result { channel.close(promise: nil) }
+            open(exchange, context: context)
+        }
+    }
+
+    static let usedLinkMessage = "This app link was already used. Open the app again from FireFly."
+    static let signedOutMessage = "Your FireFly session has ended. Sign in to FireFly and open the app again."
+    static let uncheckedMessage = "FireFly cannot check your session right now; try again shortly."
+
+    /// Forwards `exchange` on the kept app connection, or on a new one.
+    private func open(_ exchange: Exchange, context: ChannelHandlerContext) {
+        let forward = exchange.forward
+        if let kept, kept.host == forward.app.host, kept.channel.isActive {
+            self.kept = nil
+            attach(kept, to: exchange)
+            return
+        }
+        kept?.channel.close(promise: nil)
+        kept = nil
+        shared.connector.connect(host: forward.app.host, on: context.eventLoop).assumeIsolated().whenComplete { result in
+            guard case .exchanging(let current) = self.state, current === exchange else {
+                if case .success(let channel) = result { channel.close(promise: nil) }
+                return
+            }
+            switch result {
+            case .success(let channel):
+                guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
+                    channel.close(promise: nil)
+                    self.fail(exchange, status: 502, message: "The app connection could not be set up.")
                     return
                 }
-                switch result {
-                case .success(let channel):
-                    guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
-                        channel.close(promise: nil)
-                        self.fail(exchange, status: 502, message: "The app connection could not be set up.")
-                        return
-                    }
-                    self.attach(Upstream(host: forward.app.host, channel: channel, handler: handler), to: exchange)
-                case .failure(let error):
-                    self.shared.logger.warning("app unreachable", metadata: ["host": "\(forward.app.host)", "error": "\(error)"])
-                    self.fail(exchange, status: 502, message: "The app cannot be reached right now.")
-                }
+                self.attach(Upstream(host: forward.app.host, channel: channel, handler: handler), to: exchange)
+            case .failure(let error):
+                self.shared.logger.warning("app unreachable", metadata: ["host": "\(forward.app.host)", "error": "\(error)"])
+                self.fail(exchange, status: 502, message: "The app cannot be reached right now.")
             }
         }
     }
@@ -269,7 +319,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Ends an exchange that cannot complete: an error answer if nothing was sent yet, otherwise the
     /// connection is closed so the browser sees a truncated response, never a complete-looking one.
-    private func fail(_ exchange: Exchange, status: Int, message: String) {
+    private func fail(_ exchange: Exchange, status: Int, code: String? = nil, message: String) {
         exchange.upstream?.handler.delegate = nil
         exchange.upstream?.channel.close(promise: nil)
         exchange.upstream = nil
@@ -282,7 +332,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         state = exchange.requestEnded ? .idle : .discarding
         let html = exchange.head.headers[canonicalForm: "accept"].contains { $0.lowercased().contains("text/html") }
-        writeLocal(ProxyGate.errorAnswer(status: status, code: status == 504 ? "app_timeout" : "app_unavailable", message: message, html: html))
+        writeLocal(ProxyGate.errorAnswer(status: status, code: code ?? (status == 504 ? "app_timeout" : "app_unavailable"), message: message, html: html))
         resumeRead()
     }
 

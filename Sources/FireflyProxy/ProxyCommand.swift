@@ -54,9 +54,11 @@ struct ProxyCommand: ParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let resolverPool = NIOThreadPool(numberOfThreads: 2)
         resolverPool.start()
+        let verifier = SessionVerifier(settings: settings.database, connections: settings.databaseConnections,
+                                       checkIntervalSeconds: Double(settings.sessionCheckIntervalMilliseconds) / 1000)
         let server: any Channel
         do {
-            server = try ProxyServer(configuration: settings, group: group, resolverPool: resolverPool, logger: logger).start()
+            server = try ProxyServer(configuration: settings, group: group, resolverPool: resolverPool, verifier: verifier, logger: logger).start()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -78,6 +80,7 @@ struct ProxyCommand: ParsableCommand {
         if case .unixSocket(let path, _) = settings.listener { try? FileManager.default.removeItem(atPath: path) }
         try? group.syncShutdownGracefully()
         try? resolverPool.syncShutdownGracefully()
+        verifier.shutdown()
     }
 }
 

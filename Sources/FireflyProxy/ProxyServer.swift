@@ -12,6 +12,7 @@ struct ProxyContext: Sendable {
     let configuration: ProxyConfiguration
     let gate: ProxyGate
     let connector: UpstreamConnector
+    let verifier: SessionVerifier
     let logger: Logger
 }
 
@@ -20,7 +21,7 @@ struct ProxyServer {
     let context: ProxyContext
     let group: any EventLoopGroup
 
-    init(configuration: ProxyConfiguration, group: any EventLoopGroup, resolverPool: NIOThreadPool, logger: Logger) throws {
+    init(configuration: ProxyConfiguration, group: any EventLoopGroup, resolverPool: NIOThreadPool, verifier: SessionVerifier, logger: Logger) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         tls.certificateVerification = .fullVerification
@@ -32,7 +33,7 @@ struct ProxyServer {
                                           connectTimeout: .milliseconds(Int64(configuration.connectTimeoutMilliseconds)),
                                           idleTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds)),
                                           maxHeaderBytes: configuration.maxHeaderBytes)
-        context = ProxyContext(configuration: configuration, gate: try ProxyGate(configuration: configuration), connector: connector, logger: logger)
+        context = ProxyContext(configuration: configuration, gate: try ProxyGate(configuration: configuration), connector: connector, verifier: verifier, logger: logger)
         self.group = group
     }
 

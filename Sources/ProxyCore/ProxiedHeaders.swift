@@ -32,15 +32,16 @@ public struct ProxiedApp: Sendable, Equatable {
     public var proxyPrefix: String { "/app-proxy/\(AppTokenCookie.placeholder)/\(provider)/\(domain)/\(appName)" }
 }
 
-/// The token cookie: set on an app's first request, scoped to that app's proxy path.
+/// The token cookie: set on an app's first request, host-only on the app's own origin.
 public enum AppTokenCookie {
-    public static let name = "firefly_app_token"
+    public static let name = "__Host-firefly_app_token"
     /// What stands in the token segment of URLs once the token is in the cookie.
     public static let placeholder = "_"
 
-    /// `Set-Cookie` value carrying `token` for `app` for `maxAge` seconds.
-    public static func setCookie(token: String, app: ProxiedApp, maxAge: Int, sameSite: String) -> String {
-        "\(name)=\(token); Path=\(app.proxyPrefix)/; Max-Age=\(max(0, maxAge)); HttpOnly; Secure; SameSite=\(sameSite)"
+    /// `Set-Cookie` value carrying `token` for `maxAge` seconds: `__Host-` (no Domain, Path=/,
+    /// Secure), so it belongs to the one app origin that set it.
+    public static func setCookie(token: String, maxAge: Int, sameSite: String) -> String {
+        "\(name)=\(token); Path=/; Max-Age=\(max(0, maxAge)); HttpOnly; Secure; SameSite=\(sameSite)"
     }
 
     /// Every value of the token cookie in the request's `Cookie` headers.
@@ -71,9 +72,11 @@ public enum ProxiedHeaders {
                                         "te", "trailer", "transfer-encoding", "upgrade", "http2-settings"]
 
     /// Fields whose names mean identity or routing to somebody: the proxy sets its own or none.
+    /// `Proxy` is among them (httpoxy: CGI-style apps read it as `HTTP_PROXY`).
     static func isIdentityField(_ lowered: String) -> Bool {
         lowered == "authorization" || lowered == "forwarded" || lowered == "x-real-ip" || lowered == "host"
             || lowered.hasPrefix("x-forwarded-") || lowered == "x-original-url" || lowered == "x-rewrite-url"
+            || lowered == "proxy"
     }
 
     /// A valid field name (RFC 9110 token) without `_`: nginx drops underscored names by default, and
@@ -82,6 +85,14 @@ public enum ProxiedHeaders {
         !name.isEmpty && name.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || Array("!#$%&'*+-.^`|~".utf8).contains(byte)
+        }
+    }
+
+    /// A cookie name: a non-empty RFC 9110 token (underscores allowed, unlike field names here).
+    static func isCookieName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
         }
     }
 
@@ -107,7 +118,8 @@ public enum ProxiedHeaders {
 
     /// The fields sent to the app: hop-by-hop, identity, FireFly's cookies, `Referer` and any
     /// underscored or malformed names removed; `Host`, the bearer token and `X-Forwarded-*` set.
-    /// `Origin` from the app host is replaced by the app's own origin (apps check it against `Host`).
+    /// `Origin` of this app's own origin (`appOrigin`) is replaced by the app's upstream origin (apps
+    /// check it against `Host`); any other origin passes as it is.
     public static func upstreamRequest(_ fields: [HeaderField], app: ProxiedApp, bearerToken: String, appOrigin: String,
                                        client: ClientFacts, webSocket: Bool) -> [HeaderField] {
         let options = connectionOptions(fields)
@@ -145,8 +157,10 @@ public enum ProxiedHeaders {
 
     /// Response fields that never reach the browser: framing and HSTS are the proxy's and nginx's
     /// business, CORS and referrer policy are the proxy's.
+    /// `Clear-Site-Data` and `Refresh` would let an app wipe or navigate the browser's state of
+    /// the app host as a whole, so they are FireFly's too.
     static let droppedResponseFields: Set<String> = ["x-frame-options", "strict-transport-security", "alt-svc", "referrer-policy",
-                                                     "public-key-pins", "expect-ct"]
+                                                     "public-key-pins", "expect-ct", "clear-site-data", "refresh"]
 
     /// The fields sent to the browser: hop-by-hop and framing fields removed, `Location` and
     /// `Set-Cookie` rewritten to the proxy path, `frame-ancestors` limited to FireFly's origin,
@@ -207,7 +221,10 @@ public enum ProxiedHeaders {
     public static func rewriteSetCookie(_ value: String, app: ProxiedApp) -> String? {
         let parts = value.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
         guard let nameValue = parts.first, let equals = nameValue.firstIndex(of: "=") else { return nil }
-        guard !AppTokenCookie.isFireFlys(String(nameValue[..<equals]).trimmingSpaces) else { return nil }
+        // A nameless cookie (`=firefly_app_token=x`) is sent back by browsers as `firefly_app_token=x`:
+        // only a proper token name passes.
+        let cookieName = String(nameValue[..<equals]).trimmingSpaces
+        guard isCookieName(cookieName), !AppTokenCookie.isFireFlys(cookieName) else { return nil }
         var attributes: [String] = [nameValue]
         var sawPath = false
         for attribute in parts.dropFirst() where !attribute.isEmpty {

@@ -17,9 +17,18 @@ public struct ProxyConfiguration: Sendable {
     public var appDomainSuffix: String
     /// Domains routes may name.
     public var appDomains: Set<String>
-    /// The app host's own origin (e.g. `https://apps.example.com`): WebSocket `Origin` allowed, and
-    /// the only place the token cookie is sent to.
+    /// The parent of the app origins (e.g. `https://apps.example.com`): each app is served at
+    /// `https://{app}--{org}.apps.example.com`, whose own origin alone gets its cookie and may open
+    /// its WebSockets.
     public var appOrigin: String
+    /// The app origins below `appOrigin`.
+    public var appOrigins: AppOrigins
+    /// PostgreSQL, where sessions live and embed URLs' first uses are recorded.
+    public var database: DatabaseSettings
+    /// Connections the proxy keeps to PostgreSQL.
+    public var databaseConnections: Int
+    /// How long a session found alive is trusted without asking PostgreSQL again.
+    public var sessionCheckIntervalMilliseconds: Int
     /// Origins allowed to frame apps (`frame-ancestors`): FireFly's own.
     public var frameAncestors: [String]
     /// Origins answered with CORS headers (credentials allowed, never `*`).
@@ -65,7 +74,7 @@ public struct ProxyConfiguration: Sendable {
         Key(name: "FIREFLY_PROXY_LISTEN_ADDRESS", defaultValue: "127.0.0.1", meaning: "Address the TCP port binds (loopback unless nginx runs elsewhere)."),
         Key(name: "FIREFLY_PROXY_LISTEN_SOCKET", defaultValue: "", meaning: "Unix socket to listen on instead of the port (--listen-socket wins)."),
         Key(name: "FIREFLY_PROXY_LISTEN_SOCKET_MODE", defaultValue: "0660", meaning: "File mode of that socket."),
-        Key(name: "FIREFLY_PROXY_APP_ORIGIN", defaultValue: nil, meaning: "The app host's origin, e.g. https://apps.firefly.example.com (same as FIREFLY_APP_PROXY_BASE_URL)."),
+        Key(name: "FIREFLY_PROXY_APP_ORIGIN", defaultValue: nil, meaning: "Parent of the app origins, e.g. https://apps.firefly.example.com: each app is served at https://{app}--{org}.apps.firefly.example.com (same as FIREFLY_APP_PROXY_BASE_URL)."),
         Key(name: "FIREFLY_PROXY_FRAME_ANCESTORS", defaultValue: nil, meaning: "Comma-separated origins allowed to frame apps: FireFly's own, e.g. https://firefly.example.com."),
         Key(name: "FIREFLY_PROXY_APP_DOMAINS", defaultValue: "databricksapps", meaning: "Comma-separated app domains routes may name."),
         Key(name: "FIREFLY_PROXY_CORS_ORIGINS", defaultValue: "", meaning: "Comma-separated origins given CORS access with credentials (never *)."),
@@ -77,6 +86,10 @@ public struct ProxyConfiguration: Sendable {
         Key(name: "FIREFLY_PROXY_MAX_HEADER_BYTES", defaultValue: "32k", meaning: "Largest request or response header section."),
         Key(name: "FIREFLY_PROXY_COOKIE_SAMESITE", defaultValue: "Lax", meaning: "SameSite of the token cookie: Lax when the app host shares FireFly's site (apps.example.com), None otherwise."),
         Key(name: "FIREFLY_PROXY_THREADS", defaultValue: "0", meaning: "Event-loop threads (0 = one per core)."),
+        Key(name: "FIREFLY_PROXY_DATABASE_URL", defaultValue: nil, meaning: "FireFly's PostgreSQL (libpq string or URI, no password): sessions are checked and embed URLs' first uses recorded there."),
+        Key(name: "FIREFLY_PROXY_DATABASE_PASSWORD_FILE", defaultValue: "", meaning: "File with the database password (default: the systemd credential database-password)."),
+        Key(name: "FIREFLY_PROXY_DATABASE_CONNECTIONS", defaultValue: "4", meaning: "PostgreSQL connections the proxy keeps."),
+        Key(name: "FIREFLY_PROXY_SESSION_CHECK_INTERVAL", defaultValue: "5s", meaning: "A FireFly session found alive is trusted this long: signing out ends app access within it."),
         Key(name: "FIREFLY_PROXY_LEGACY_TOKENS", defaultValue: "false", meaning: "Accept the seed's plain tokens (no bound target) for the allowlists below."),
         Key(name: "FIREFLY_PROXY_LEGACY_PROVIDERS", defaultValue: "", meaning: "Providers plain tokens may name."),
         Key(name: "FIREFLY_PROXY_LEGACY_DOMAINS", defaultValue: "", meaning: "Domains plain tokens may name."),
@@ -158,6 +171,17 @@ public struct ProxyConfiguration: Sendable {
             throw ConfigurationError(key: "FIREFLY_PROXY_APP_DOMAINS", problem: "expected comma-separated DNS labels such as databricksapps")
         }
         appOrigin = try Self.origin(text("FIREFLY_PROXY_APP_ORIGIN"), key: "FIREFLY_PROXY_APP_ORIGIN")
+        guard let origins = AppOrigins(parentOrigin: appOrigin) else {
+            throw ConfigurationError(key: "FIREFLY_PROXY_APP_ORIGIN", problem: "expected https://apps.example.com (the parent of the app hosts)")
+        }
+        appOrigins = origins
+        database = try DatabaseSettings(url: text("FIREFLY_PROXY_DATABASE_URL"),
+                                        passwordFile: text("FIREFLY_PROXY_DATABASE_PASSWORD_FILE").isEmpty ? nil : text("FIREFLY_PROXY_DATABASE_PASSWORD_FILE"),
+                                        credentialsDirectory: environment["CREDENTIALS_DIRECTORY"], urlKey: "FIREFLY_PROXY_DATABASE_URL",
+                                        passwordFileKey: "FIREFLY_PROXY_DATABASE_PASSWORD_FILE")
+        databaseConnections = try P.integer(text("FIREFLY_PROXY_DATABASE_CONNECTIONS"), key: "FIREFLY_PROXY_DATABASE_CONNECTIONS", range: 1...64)
+        sessionCheckIntervalMilliseconds = try P.duration(text("FIREFLY_PROXY_SESSION_CHECK_INTERVAL"), key: "FIREFLY_PROXY_SESSION_CHECK_INTERVAL",
+                                                          range: 0...60_000)
         frameAncestors = try list("FIREFLY_PROXY_FRAME_ANCESTORS").map { try Self.origin($0, key: "FIREFLY_PROXY_FRAME_ANCESTORS") }
         guard !frameAncestors.isEmpty else { throw ConfigurationError(key: "FIREFLY_PROXY_FRAME_ANCESTORS", problem: "is required but not set") }
         guard !frameAncestors.contains(appOrigin) else {

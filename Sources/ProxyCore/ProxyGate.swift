@@ -33,11 +33,40 @@ public struct ProxyGate: Sendable {
         public let corsOrigin: String?
         /// For logs: which organization's token (nil for a seed-format token).
         public let organizationID: Int64?
+        /// The FireFly session the token lives with: checked before forwarding (nil for a
+        /// seed-format token).
+        public let session: SessionBinding?
+    }
+
+    /// The first use of an embed URL: allowed once, while its session lives. The caller records
+    /// the nonce (refused if already recorded), checks the session, then answers with `answer`.
+    public struct Redemption: Sendable {
+        public let nonce: [UInt8]
+        public let session: SessionBinding
+        /// Until when the nonce must be remembered (the end of the URL's use).
+        public let urlUsableUntil: Double
+        let tokenExpiresAt: Double
+        let token: String
+        let location: String
+        let redirectStatus: Int
+        let sameSite: String
+
+        /// The redirect that moves the token into the app origin's cookie, which lives as long as
+        /// the token and the session both do.
+        public func answer(sessionExpiresAt: Double, now: Double) -> LocalAnswer {
+            let maxAge = Int(min(tokenExpiresAt, sessionExpiresAt) - now)
+            return LocalAnswer(status: redirectStatus, fields: [
+                ("Location", location),
+                ("Set-Cookie", AppTokenCookie.setCookie(token: token, maxAge: maxAge, sameSite: sameSite)),
+                ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
+            ])
+        }
     }
 
     public enum Decision: Sendable {
         case answer(LocalAnswer)
         case forward(Forward)
+        case redeem(Redemption)
     }
 
     let configuration: ProxyConfiguration
@@ -94,6 +123,13 @@ public struct ProxyGate: Sendable {
             webSocket = true
         }
 
+        // Every app has an origin of its own: the host names the app and the organization.
+        let hostField = fields.first { $0.name.isField("host") }?.value.lowercased().prefix { $0 != ":" } ?? ""
+        guard let appHost = configuration.appOrigins.parse(host: String(hostField)) else {
+            return refuse(404, "not_found", "Apps are served on host names of their own; open the app from FireFly.")
+        }
+        let requestOrigin = configuration.appOrigins.origin(ofHost: String(hostField))
+
         let route: AppProxyRoute
         do {
             route = try AppProxyRoute.parse(rawPath: path, allowedDomains: configuration.appDomains)
@@ -106,6 +142,7 @@ public struct ProxyGate: Sendable {
             case .badLabel: return refuse(400, "bad_request", "App names are lower-case DNS labels.")
             }
         }
+        guard route.appName == appHost.app else { return refuse(403, "forbidden", "This app origin serves another app.") }
         let app = ProxiedApp(route: route, suffix: configuration.appDomainSuffix)
 
         if CORSPolicy.isPreflight(method: method, fields: fields) {
@@ -114,7 +151,7 @@ public struct ProxyGate: Sendable {
         }
         if webSocket {
             let origin = fields.first { $0.name.isField("origin") }?.value.lowercased()
-            guard let origin, origin == configuration.appOrigin || configuration.corsOrigins.contains(origin) else {
+            guard let origin, origin == requestOrigin || configuration.corsOrigins.contains(origin) else {
                 return refuse(403, "forbidden", "WebSocket connections are accepted from the app host only.")
             }
         }
@@ -134,11 +171,12 @@ public struct ProxyGate: Sendable {
                         grant = try envelope.open(withToken, now: now, legacy: configuration.legacyTokens)
                         memo = OpenedToken(token: candidate, provider: route.provider, domain: route.domain, appName: route.appName, grant: grant)
                     }
-                    let upstream = ProxiedHeaders.upstreamRequest(fields, app: app, bearerToken: grant.bearerToken, appOrigin: configuration.appOrigin,
+                    try Self.requireOrganization(grant, of: appHost.organization)
+                    let upstream = ProxiedHeaders.upstreamRequest(fields, app: app, bearerToken: grant.bearerToken, appOrigin: requestOrigin,
                                                                   client: .init(address: Self.clientAddress(fields)), webSocket: webSocket)
                     return .forward(Forward(app: app, target: route.path + query, fields: upstream, webSocket: webSocket,
                                             corsOrigin: CORSPolicy.allowedOrigin(fields, allowed: configuration.corsOrigins),
-                                            organizationID: grant.target?.organizationID))
+                                            organizationID: grant.target?.organizationID, session: grant.session))
                 } catch {
                     refusal = error
                 }
@@ -151,6 +189,7 @@ public struct ProxyGate: Sendable {
         let grant: AppProxyGrant
         do {
             grant = try envelope.open(route, now: now, legacy: configuration.legacyTokens)
+            try Self.requireOrganization(grant, of: appHost.organization)
         } catch {
             return .answer(error.answer(html: wantsHTML))
         }
@@ -158,13 +197,22 @@ public struct ProxyGate: Sendable {
             return refuse(401, "unauthorized", Self.expiredMessage)
         }
         if webSocket { return refuse(401, "unauthorized", "Open the app first; its WebSocket connections use the app's cookie.") }
-        let maxAge = grant.expiresAt.map { Int($0 - now) } ?? Self.seedTokenCookieSeconds
-        let location = app.proxyPrefix + route.path + query
-        return .answer(LocalAnswer(status: method == "GET" || method == "HEAD" ? 302 : 307, fields: [
-            ("Location", location),
-            ("Set-Cookie", AppTokenCookie.setCookie(token: route.token, app: app, maxAge: maxAge, sameSite: configuration.cookieSameSite)),
-            ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
-        ]))
+        let redemption = Redemption(nonce: grant.nonce ?? [], session: grant.session ?? SessionBinding(sessionHash: []),
+                                    urlUsableUntil: grant.urlUsableUntil ?? now, tokenExpiresAt: grant.expiresAt ?? now + Double(Self.seedTokenCookieSeconds),
+                                    token: route.token, location: app.proxyPrefix + route.path + query,
+                                    redirectStatus: method == "GET" || method == "HEAD" ? 302 : 307, sameSite: configuration.cookieSameSite)
+        guard grant.session != nil, grant.nonce != nil else {
+            // A seed-format token (allowlisted): no session to check, no one-time value to record.
+            return .answer(redemption.answer(sessionExpiresAt: .infinity, now: now))
+        }
+        return .redeem(redemption)
+    }
+
+    /// A bound token opens only on its own organization's app origin.
+    static func requireOrganization(_ grant: AppProxyGrant, of organization: String) throws(EnvelopeRefusal) {
+        if let target = grant.target, target.organizationSlug != organization {
+            throw .forbidden("this app token was issued for another organization's app")
+        }
     }
 
     /// `%2F`, `%5C`, `%00` (any case) or a raw backslash.

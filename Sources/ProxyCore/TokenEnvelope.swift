@@ -4,12 +4,15 @@ import FoundationEssentials
 /// The app an embed token is for. A token opens only for the route naming this exact target.
 public struct AppTarget: Sendable, Equatable, Codable {
     public let organizationID: Int64
+    /// The organization's slug: the second half of the app's own host label.
+    public let organizationSlug: String
     public let provider: String
     public let domain: String
     public let appName: String
 
-    public init(organizationID: Int64, provider: String, domain: String, appName: String) {
+    public init(organizationID: Int64, organizationSlug: String, provider: String, domain: String, appName: String) {
         self.organizationID = organizationID
+        self.organizationSlug = organizationSlug
         self.provider = provider
         self.domain = domain
         self.appName = appName
@@ -25,6 +28,10 @@ public struct AppProxyGrant: Sendable, Equatable {
     /// Until when the token may be presented in a URL (seconds since the epoch): the first use of
     /// an embed URL, after which the proxy moves it into a cookie. nil for seed-format tokens.
     public let urlUsableUntil: Double?
+    /// The FireFly session the token lives with; nil for seed-format tokens.
+    public let session: SessionBinding?
+    /// The embed URL's one-time value: its first use is recorded, a second one refused.
+    public let nonce: [UInt8]?
     public let bearerToken: String
 }
 
@@ -67,8 +74,9 @@ public struct LegacyTokenPolicy: Sendable {
 /// binds the target and an expiry, with associated data naming the purpose and version, so no other
 /// FireFly ciphertext (a vault secret, say) can be opened here and a token works for one app only.
 public struct TokenEnvelope: Sendable {
-    /// Associated data of bound tokens.
-    public static let associatedData = Array("firefly/app-proxy-token/v1".utf8)
+    /// Associated data of bound tokens (v2: bound to a session and an app origin; v1 tokens, which
+    /// were neither, no longer open).
+    public static let associatedData = Array("firefly/app-proxy-token/v2".utf8)
     /// Largest token accepted (encoded characters).
     public static let maximumLength = 8192
 
@@ -91,19 +99,29 @@ public struct TokenEnvelope: Sendable {
     private struct Payload: Codable {
         let v: Int
         let org: Int64
+        let slug: String
         let provider: String
         let domain: String
         let app: String
         let exp: Double
-        let uexp: Double?
+        let uexp: Double
+        /// The session's SHA-256, hex.
+        let sid: String
+        /// The URL's one-time value, hex.
+        let nonce: String
         let tok: String
     }
 
-    /// Seals a bound token valid until `expiresAt` (at most the bearer token's own expiry), whose
-    /// URL form may be used until `urlUsableUntil`.
-    public func seal(bearerToken: String, target: AppTarget, expiresAt: Double, urlUsableUntil: Double) throws -> String {
-        let payload = Payload(v: 1, org: target.organizationID, provider: target.provider, domain: target.domain, app: target.appName,
-                              exp: expiresAt, uexp: min(urlUsableUntil, expiresAt), tok: bearerToken)
+    /// Length of an embed URL's one-time value.
+    public static let nonceBytes = 16
+
+    /// Seals a bound token valid until `expiresAt` (at most the bearer token's own expiry) while
+    /// `session` lives, whose URL form may be used once, until `urlUsableUntil`.
+    public func seal(bearerToken: String, target: AppTarget, session: SessionBinding, nonce: [UInt8], expiresAt: Double,
+                     urlUsableUntil: Double) throws -> String {
+        let payload = Payload(v: 2, org: target.organizationID, slug: target.organizationSlug, provider: target.provider, domain: target.domain,
+                              app: target.appName, exp: expiresAt, uexp: min(urlUsableUntil, expiresAt), sid: Hex.encode(session.sessionHash),
+                              nonce: Hex.encode(nonce), tok: bearerToken)
         let json = Array(try JSONEncoder().encode(payload))
         return Self.encode(try AESGCM.seal(json, key: key, associatedData: Self.associatedData))
     }
@@ -116,22 +134,25 @@ public struct TokenEnvelope: Sendable {
             throw .unauthorized("the app token is malformed")
         }
         if let plain = try? AESGCM.open(sealed, key: key, associatedData: Self.associatedData) {
-            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(plain)), payload.v == 1, !payload.tok.isEmpty else {
+            guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(plain)), payload.v == 2, !payload.tok.isEmpty,
+                  let session = Hex.decode(payload.sid), session.count == 32, let nonce = Hex.decode(payload.nonce), nonce.count == Self.nonceBytes else {
                 throw .unauthorized("the app token is malformed")
             }
             guard payload.exp > now else { throw .unauthorized("the app token has expired; open the app again from FireFly") }
             guard payload.provider == route.provider, payload.domain == route.domain, payload.app == route.appName else {
                 throw .forbidden("this app token was issued for another app")
             }
-            return AppProxyGrant(target: AppTarget(organizationID: payload.org, provider: payload.provider, domain: payload.domain, appName: payload.app),
-                                 expiresAt: payload.exp, urlUsableUntil: payload.uexp ?? payload.exp, bearerToken: payload.tok)
+            let target = AppTarget(organizationID: payload.org, organizationSlug: payload.slug, provider: payload.provider, domain: payload.domain,
+                                   appName: payload.app)
+            return AppProxyGrant(target: target, expiresAt: payload.exp, urlUsableUntil: payload.uexp, session: SessionBinding(sessionHash: session),
+                                 nonce: nonce, bearerToken: payload.tok)
         }
         // The seed's format: the OAuth token alone, no associated data.
         guard let plain = try? AESGCM.open(sealed, key: key), let token = String(validating: plain, as: UTF8.self), !token.isEmpty else {
             throw .unauthorized("the app token cannot be opened (tampered, truncated or from another key)")
         }
         guard legacy.allows(route) else { throw .forbidden("plain app tokens are not accepted for this app") }
-        return AppProxyGrant(target: nil, expiresAt: nil, urlUsableUntil: nil, bearerToken: token)
+        return AppProxyGrant(target: nil, expiresAt: nil, urlUsableUntil: nil, session: nil, nonce: nil, bearerToken: token)
     }
 
     /// URL-safe base64 without padding (the form tokens are emitted in).

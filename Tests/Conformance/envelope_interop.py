@@ -9,7 +9,7 @@ import sys
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-AAD = b"firefly/app-proxy-token/v1"
+AAD = b"firefly/app-proxy-token/v2"
 mode, key_hex, value = sys.argv[1:4]
 aead = AESGCM(bytes.fromhex(key_hex))
 if mode in ("seal-seed", "seal-bound"):

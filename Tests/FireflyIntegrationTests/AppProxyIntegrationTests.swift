@@ -11,14 +11,15 @@ struct AppProxyIntegrationTests {
         let apps = try AppProxyStack("apjupyter")
         let token = try apps.mint()
 
-        // First use: the token goes into an HttpOnly cookie for this app's path and leaves the URL.
+        // First use: the token goes into an HttpOnly, host-only cookie of this app's own origin and leaves the URL.
         let first = try apps.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/api/status?probe=1")
         #expect(first.status == 302)
         #expect(first.header("location") == "/app-proxy/_/aws/databricksapps/jupyter/api/status?probe=1")
         let setCookie = try #require(first.header("set-cookie"))
-        for attribute in ["firefly_app_token=\(token);", "Path=/app-proxy/_/aws/databricksapps/jupyter/;", "HttpOnly", "Secure"] {
+        for attribute in ["__Host-firefly_app_token=\(token);", "Path=/;", "HttpOnly", "Secure"] {
             #expect(setCookie.contains(attribute), "\(setCookie)")
         }
+        #expect(!setCookie.lowercased().contains("domain="))
         let maxAge = try #require(Int(setCookie.components(separatedBy: "Max-Age=").last?.prefix { $0.isNumber } ?? ""))
         #expect((3500...3600).contains(maxAge))
         let cookie = String(setCookie.prefix { $0 != ";" })
@@ -40,12 +41,17 @@ struct AppProxyIntegrationTests {
 
         // A kernel over the WebSocket, as the page in the iframe would run it.
         let output = try Shell.succeed(try Shell.which("python3"), [
-            TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", apps.appOrigin + "/app-proxy/_/aws/databricksapps/jupyter",
-            cookie, apps.appOrigin, apps.stack.directory + "/nginx/tls/cert.pem",
+            TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", apps.origin() + "/app-proxy/_/aws/databricksapps/jupyter",
+            cookie, apps.origin(), apps.stack.directory + "/nginx/tls/cert.pem",
         ])
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("2"), "\(output)")
 
-        // The token never reaches a log line: not nginx's, not the proxy's.
+        // The token never reaches a log line: not nginx's, not the proxy's, however the path is written.
+        let oddToken = try apps.mint()
+        for odd in ["//app-proxy/\(oddToken)/aws/databricksapps/jupyter/", "/APP-PROXY/\(oddToken)/x", "/app-proxy//\(oddToken)", "/app-proxy/\(oddToken)"] {
+            _ = try apps.curl(["--path-as-is", apps.origin() + odd])
+        }
+        #expect(!apps.nginxAccessLog.contains(oddToken))
         #expect(!apps.nginxAccessLog.contains(token))
         #expect(!apps.proxyLog.contains(token))
         #expect(apps.proxyLog.contains("outcome=websocket"))
@@ -58,9 +64,19 @@ struct AppProxyIntegrationTests {
         let token = try apps.mint()
         let before = apps.upstreamAccessLog.split(separator: "\n").count
         for path in ["/aws/databricksapps/other/", "/gcp/databricksapps/jupyter/", "/azure/databricksapps/jupyter/_headers"] {
-            #expect(try apps.request("GET", "/app-proxy/\(token)\(path)").status == 403, "\(path)")
-            #expect(try apps.request("GET", "/app-proxy/_\(path)", headers: [("Cookie", "firefly_app_token=\(token)")]).status == 403, "\(path)")
+            for host in [apps.host("jupyter"), apps.host("other")] {
+                #expect(try apps.request("GET", "/app-proxy/\(token)\(path)", host: host).status == 403, "\(path) on \(host)")
+                #expect(try apps.request("GET", "/app-proxy/_\(path)", headers: [("Cookie", "__Host-firefly_app_token=\(token)")], host: host).status == 403,
+                        "\(path) on \(host)")
+            }
         }
+        // One origin per app: this app's token on another app's origin, or another organization's.
+        for host in [apps.host("other"), apps.host("jupyter", organization: "globex")] {
+            #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(token)")],
+                                     host: host).status == 403, "\(host)")
+        }
+        #expect(try apps.request("GET", "/app-proxy/\(try apps.mint(organization: "globex"))/aws/databricksapps/jupyter/").status == 403)
+        #expect(try apps.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/", host: "apps.localhost").status == 404)
         #expect(apps.upstreamAccessLog.split(separator: "\n").count == before, "the proxy connected to an app for a foreign token")
 
         let stale = try apps.mint(urlUsableFor: -1)
@@ -69,17 +85,69 @@ struct AppProxyIntegrationTests {
         #expect(page.header("content-type")?.hasPrefix("text/html") == true)
         #expect(page.text.contains("Open the app again from FireFly"))
         // The same token in its cookie form is still good: it lives as long as the SPN token.
-        let headers = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "firefly_app_token=\(stale)")])
+        let headers = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(stale)")])
         #expect(headers.status == 200, "\(headers.text)")
         let expired = try apps.mint(expiresIn: -1, urlUsableFor: -1)
-        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "firefly_app_token=\(expired)")]).status == 401)
+        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(expired)")]).status == 401)
         var tampered = Array(token.utf8)
         tampered[30] = tampered[30] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         #expect(try apps.request("GET", "/app-proxy/\(String(decoding: tampered, as: UTF8.self))/aws/databricksapps/jupyter/").status == 401)
         #expect(try apps.request("GET", "/app-proxy/\(String(token.prefix(40)))/aws/databricksapps/jupyter/").status == 401)
         // An app that answers 401 itself (wrong bearer token inside a valid envelope) passes through.
         let wrongBearer = try apps.mint(bearer: "dapi-wrong")
-        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "firefly_app_token=\(wrongBearer)")]).status == 401)
+        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(wrongBearer)")]).status == 401)
+    }
+
+    @Test("an embed URL works once; signing out of FireFly ends the app cookie within the check interval")
+    func singleUseAndSessionBound() throws {
+        let apps = try AppProxyStack("apsession", proxySettings: ["FIREFLY_PROXY_SESSION_CHECK_INTERVAL": "1s"], jupyter: false)
+        let token = try apps.mint()
+        let first = try apps.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/_headers")
+        #expect(first.status == 302)
+        let cookie = String(try #require(first.header("set-cookie")).prefix { $0 != ";" })
+        // The link is no bearer link: a second use, by anybody, is refused.
+        let replay = try apps.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/_headers", headers: [("Accept", "text/html")])
+        #expect(replay.status == 401)
+        #expect(replay.text.contains("already used"))
+        #expect(try apps.sql("SELECT count(*) FROM app_embed_redemptions").scalar == "1")
+        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status == 200)
+
+        // Logout (the session row goes): the cookie stops working within the interval.
+        try apps.endSession()
+        let ended = eventually(within: 5) {
+            (try? apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status) == 401
+        }
+        #expect(ended, "the app cookie outlived the FireFly session")
+        // And a fresh link minted in the ended session never becomes a cookie.
+        #expect(try apps.request("GET", "/app-proxy/\(try apps.mint())/aws/databricksapps/jupyter/").status == 401)
+    }
+
+    @Test("refused upgrades close their connection: nginx's kept connections never jam for the next user")
+    func refusedUpgradesDoNotJam() throws {
+        let apps = try AppProxyStack("apupgrade", jupyter: false)
+        let cookie = try apps.open()
+        let base = "/app-proxy/_/aws/databricksapps/jupyter"
+        let upgrades: [[(name: String, value: String)]] = [
+            [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+             ("Origin", "https://evil.example"), ("Cookie", cookie)],
+            [("Connection", "Upgrade, HTTP2-Settings"), ("Upgrade", "h2c"), ("HTTP2-Settings", "AAMAAABkAAQCAAAAAAIAAAAA")],
+            [("Connection", "Upgrade"), ("Upgrade", "foo"), ("Cookie", cookie)],
+            // A WebSocket the app answers without 101 (its /_headers page).
+            [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+             ("Origin", apps.origin()), ("Cookie", cookie)],
+        ]
+        for round in 0..<12 {
+            for (index, fields) in upgrades.enumerated() {
+                let path = index == 3 ? base + "/_headers" : base + "/_echo"
+                _ = try? apps.request("GET", path, headers: fields, timeoutMilliseconds: 5_000, http1Only: true)
+                _ = round
+            }
+        }
+        // Every later request is answered at once (before the fix, they hung on jammed connections).
+        for _ in 0..<40 {
+            let response = try apps.request("GET", base + "/_headers", headers: [("Cookie", cookie)], timeoutMilliseconds: 3_000)
+            #expect(response.status == 200)
+        }
     }
 
     @Test("headers: identity fields and FireFly's cookies stripped, bearer injected, X-Forwarded-* set; Location, Set-Cookie and framing rewritten")
@@ -89,7 +157,7 @@ struct AppProxyIntegrationTests {
         let echoed = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers?q=1", headers: [
             ("Cookie", "\(cookie); __Host-firefly_session=stolen; theme=dark"), ("Authorization", "Bearer attacker"),
             ("X-Forwarded-User", "admin"), ("x-fOrWaRdEd-uSeR", "admin"), ("X-Forwarded-For", "6.6.6.6"),
-            ("Referer", "https://apps.localhost/app-proxy/secret"), ("Origin", apps.appOrigin),
+            ("Referer", "https://apps.localhost/app-proxy/secret"), ("Origin", apps.origin()), ("Proxy", "http://evil.example:3128"),
         ])
         #expect(echoed.status == 200, "\(echoed.text)")
         let fields = Dictionary(echoed.text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").map {
@@ -104,12 +172,16 @@ struct AppProxyIntegrationTests {
         #expect(fields["xfp"] == "https")
         #expect(fields["origin"] == "https://jupyter.aws.databricksapps.test")
         #expect(fields["uri"] == "/_headers?q=1")
+        #expect(fields["proxy"] == "")
 
         let redirect = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_redirect", headers: [("Cookie", cookie)])
         #expect(redirect.status == 302)
         #expect(redirect.header("location") == "/app-proxy/_/aws/databricksapps/jupyter/api/status")
-        #expect(redirect.header("set-cookie") == "appcookie=1; Path=/app-proxy/_/aws/databricksapps/jupyter/api; Secure; HttpOnly")
+        #expect(redirect.headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value)
+            == ["appcookie=1; Path=/app-proxy/_/aws/databricksapps/jupyter/api; Secure; HttpOnly"])
         #expect(redirect.header("x-frame-options") == nil)
+        #expect(redirect.header("clear-site-data") == nil)
+        #expect(redirect.header("refresh") == nil)
         let policies = redirect.headers.filter { $0.name.lowercased() == "content-security-policy" }.map(\.value)
         #expect(policies.contains("frame-ancestors \(apps.fireflyOrigin)"))
         #expect(!policies.joined().contains("'none'"))
@@ -121,13 +193,13 @@ struct AppProxyIntegrationTests {
     func hostileInput() throws {
         let apps = try AppProxyStack("aphostile", proxySettings: ["FIREFLY_PROXY_IDLE_TIMEOUT": "2s"], jupyter: false)
         let cookie = try apps.open()
-        let base = apps.appOrigin + "/app-proxy/_/aws/databricksapps/jupyter"
+        let base = apps.origin() + "/app-proxy/_/aws/databricksapps/jupyter"
         let before = apps.upstreamAccessLog.split(separator: "\n").count
         #expect(try apps.curl(["-H", "Cookie: \(cookie)", base + "/a%2F..%2F_headers"]) == 400)
         #expect(try apps.curl(["-H", "Cookie: \(cookie)", base + "/%2e%2e/_headers"]) == 400)
         #expect(try apps.curl(["--path-as-is", "-H", "Cookie: \(cookie)", base + "/x/../../../other/_headers"]) == 400)
-        #expect(try apps.curl(["-H", "Cookie: \(cookie)", apps.appOrigin + "/app-proxy/_/aws/databricksapps/jupyter.evil.example/_headers"]) == 400)
-        #expect(try apps.curl(["-H", "Cookie: \(cookie)", apps.appOrigin + "/app-proxy/_/aws/evil%2ecom/jupyter/_headers"]) == 403)
+        #expect(try apps.curl(["-H", "Cookie: \(cookie)", apps.origin() + "/app-proxy/_/aws/databricksapps/jupyter.evil.example/_headers"]) == 400)
+        #expect(try apps.curl(["-H", "Cookie: \(cookie)", apps.origin() + "/app-proxy/_/aws/evil%2ecom/jupyter/_headers"]) == 403)
         let absolute = try apps.curl(["-H", "Cookie: \(cookie)", "--request-target",
                                       "https://evil.example/app-proxy/_/aws/databricksapps/jupyter/_headers", base + "/"])
         #expect((400...404).contains(absolute), "absolute-form target answered \(absolute)")
@@ -141,12 +213,15 @@ struct AppProxyIntegrationTests {
                          "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]
         #expect(try apps.curl(webSocket + ["-H", "Origin: https://evil.example", base + "/_echo"]) == 403)
         #expect(try apps.curl(webSocket + [base + "/_echo"]) == 403)
+        // Another app's origin may not open this app's WebSocket, nor may the bare parent host.
+        #expect(try apps.curl(webSocket + ["-H", "Origin: \(apps.origin("other"))", base + "/_echo"]) == 403)
+        #expect(try apps.curl(webSocket + ["-H", "Origin: \(apps.appOrigin)", base + "/_echo"]) == 403)
 
         // A client that never finishes its request head is cut off after the idle timeout.
         let slow = try Shell.succeed(try Shell.which("python3"), ["-c", """
             import socket, sys, time
             s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
-            s.sendall(b"GET /app-proxy/_/aws/databricksapps/jupyter/ HTTP/1.1\\r\\nHost: apps\\r\\n")
+            s.sendall(b"GET /app-proxy/_/aws/databricksapps/jupyter/ HTTP/1.1\\r\\nHost: jupyter--acme.apps.localhost\\r\\n")
             start = time.time(); data = s.recv(100)
             print("closed" if data == b"" else "open", round(time.time() - start))
             """, apps.stack.directory + "/proxy.sock"])
@@ -165,7 +240,7 @@ struct AppProxyIntegrationTests {
         #expect(onFireFly.status == 404)
         // A page on the app host calling FireFly: no CORS grant, so the browser lets it read nothing.
         for path in ["/healthz", "/api/catalogs"] {
-            let read = try apps.stack.request("GET", path, headers: [("Origin", apps.appOrigin), ("Cookie", "__Host-firefly_session=x")])
+            let read = try apps.stack.request("GET", path, headers: [("Origin", apps.origin()), ("Cookie", "__Host-firefly_session=x")])
             #expect(read.header("access-control-allow-origin") == nil, "\(path)")
             #expect(read.header("access-control-allow-credentials") == nil, "\(path)")
         }

@@ -72,6 +72,11 @@ struct GatewayIntegrationTests {
         let table = try gateway.get(alice, "/api/tables/samples.tpch.orders")
         #expect((table.json["columns"] as? [[String: Any]])?.count == 6)
         #expect(try gateway.get(alice, "/api/tables/samples.tpch.nothing").status == 404)
+        // Dot segments never become a Databricks path (`/api/2.1/unity-catalog/tables/..` would climb out).
+        for path in ["/api/tables/%2e%2e", "/api/tables/%2E", "/api/catalogs/%2e%2e/schemas", "/api/catalogs/main/schemas/%2e/tables"] {
+            let dotted = try gateway.get(alice, path)
+            #expect(dotted.status == 400, "\(path) answered \(dotted.status)")
+        }
 
         // ETag: a browser revalidates cheaply.
         let etag = try #require(aliceCatalogs.header("ETag"))
@@ -180,14 +185,20 @@ struct GatewayIntegrationTests {
         #expect(GatewayStack.names(try gateway.get(alice, "/api/apps"), "apps") == ["notebook", "vscode"])
         #expect(try gateway.post(alice, "/api/apps/vscode/embed", csrf: "wrong", json: [String: Any]()).status == 403)
         #expect(try gateway.post(alice, "/api/apps/ghost/embed", csrf: csrf, json: [String: Any]()).status == 404)
+        for query in ["page_size=abc", "page_size=0", "page_size=5000", "page_token=\(String(repeating: "x", count: 3000))", "page_token=a%0Ab"] {
+            #expect(try gateway.get(alice, "/api/apps?\(query)").status == 400, "\(query)")
+        }
         let minted = try gateway.post(alice, "/api/apps/vscode/embed", csrf: csrf, json: [String: Any]())
         #expect(minted.status == 200, "\(minted.text)")
         let url = try #require(minted.json["url"] as? String)
-        #expect(url.hasPrefix("https://apps.localhost:8443/app-proxy/"))
+        // One origin per (organization, app).
+        let origin = "https://vscode-1234567890123456--acme.apps.localhost:8443"
+        #expect(minted.json["origin"] as? String == origin)
+        #expect(url.hasPrefix(origin + "/app-proxy/"))
         #expect(url.hasSuffix("/aws/databricksapps/vscode-1234567890123456/"))
         let expires = try #require(minted.json["expires_at"] as? Int)
         #expect(Double(expires) <= Date().timeIntervalSince1970 + 301)
-        let path = String(url.dropFirst("https://apps.localhost:8443".count))
+        let path = String(url.dropFirst(origin.count))
         let route = try AppProxyRoute.parse(rawPath: path, allowedDomains: ["databricksapps"])
 
         // ProxyCore's token opens in Python, bound to the app, carrying the SPN's bearer token.
@@ -196,13 +207,19 @@ struct GatewayIntegrationTests {
         let opened = try Shell.succeed(python, [script, "open-bound", keyHex, route.token])
         let payload = try #require(try JSONSerialization.jsonObject(with: Data(opened.utf8)) as? [String: Any])
         #expect(payload["app"] as? String == "vscode-1234567890123456")
+        #expect(payload["slug"] as? String == "acme")
+        #expect((payload["sid"] as? String)?.count == 64)
+        #expect((payload["nonce"] as? String)?.count == 32)
+        // Two mints, two one-time values.
+        let again = try gateway.post(alice, "/api/apps/vscode/embed", csrf: csrf, json: [String: Any]())
+        #expect((again.json["url"] as? String) != url)
         #expect((payload["tok"] as? String)?.split(separator: ".").count == 3)
         let envelope = try TokenEnvelope(keyHex: keyHex)
         #expect(try envelope.open(route, now: Date().timeIntervalSince1970).bearerToken == payload["tok"] as? String)
 
         // Python-sealed tokens open in ProxyCore: the bound format for its app only, the seed format
         // only under an explicit allowlist.
-        let bound = try Shell.succeed(python, [script, "seal-bound", keyHex, #"{"v":1,"org":1,"provider":"aws","domain":"databricksapps","app":"notebook-1","exp":9999999999,"tok":"t"}"#])
+        let bound = try Shell.succeed(python, [script, "seal-bound", keyHex, #"{"v":2,"org":1,"slug":"acme","provider":"aws","domain":"databricksapps","app":"notebook-1","exp":9999999999,"uexp":9999999999,"sid":"\#(String(repeating: "ab", count: 32))","nonce":"\#(String(repeating: "cd", count: 16))","tok":"t"}"#])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let boundRoute = try AppProxyRoute.parse(rawPath: "/app-proxy/\(bound)/aws/databricksapps/notebook-1/", allowedDomains: ["databricksapps"])
         #expect(try envelope.open(boundRoute, now: Date().timeIntervalSince1970).bearerToken == "t")

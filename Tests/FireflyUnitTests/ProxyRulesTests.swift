@@ -12,13 +12,16 @@ struct ProxyRulesTests {
     func configuration(_ extra: [String: String] = [:]) throws -> ProxyConfiguration {
         try ProxyConfiguration(fileValues: [
             "FIREFLY_PROXY_APP_ORIGIN": "https://apps.example.com", "FIREFLY_PROXY_FRAME_ANCESTORS": "https://firefly.example.com",
-            "FIREFLY_PROXY_CORS_ORIGINS": "https://firefly.example.com",
+            "FIREFLY_PROXY_CORS_ORIGINS": "https://firefly.example.com", "FIREFLY_PROXY_DATABASE_URL": "host=/run/postgresql dbname=firefly",
         ].merging(extra) { $1 }, environment: ["ENCRYPTION_KEY": keyHex])
     }
 
-    func token(app: String = "vscode", expires: Double = 3600, urlFor: Double = 300) throws -> String {
-        try TokenEnvelope(keyHex: keyHex).seal(bearerToken: "dapi-spn", target: AppTarget(organizationID: 3, provider: "aws", domain: "databricksapps", appName: app),
-                                               expiresAt: now + expires, urlUsableUntil: now + urlFor)
+    let session = SessionBinding(sessionHash: Array(repeating: 5, count: 32))
+
+    func token(app: String = "vscode", organization: String = "acme", expires: Double = 3600, urlFor: Double = 300) throws -> String {
+        try TokenEnvelope(keyHex: keyHex).seal(bearerToken: "dapi-spn",
+                                               target: AppTarget(organizationID: 3, organizationSlug: organization, provider: "aws", domain: "databricksapps", appName: app),
+                                               session: session, nonce: Array(repeating: 1, count: 16), expiresAt: now + expires, urlUsableUntil: now + urlFor)
     }
 
     @Test("only public unicast addresses, also behind IPv6 wrappings")
@@ -47,8 +50,8 @@ struct ProxyRulesTests {
             ("X_Forwarded_User", "root"), ("Forwarded", "for=1.2.3.4"), ("X-Real-IP", "1.2.3.4"), ("Connection", "keep-alive, X-Secret"),
             ("X-Secret", "hop"), ("Keep-Alive", "5"), ("TE", "trailers"), ("Proxy-Authorization", "Basic x"), ("Referer", "https://apps/"),
             ("Cookie", "firefly_app_token=t; theme=dark; __Host-firefly_session=s"), ("Cookie", "lang=en"), ("Accept", "text/html"),
-            ("Origin", "https://apps.example.com"), ("Expect", "100-continue"),
-        ], app: app, bearerToken: "dapi-spn", appOrigin: "https://apps.example.com", client: .init(address: "203.0.113.9"), webSocket: false)
+            ("Origin", "https://vscode--acme.apps.example.com"), ("Expect", "100-continue"), ("Proxy", "http://evil.example:3128"),
+        ], app: app, bearerToken: "dapi-spn", appOrigin: "https://vscode--acme.apps.example.com", client: .init(address: "203.0.113.9"), webSocket: false)
         let names = out.map { $0.name.lowercased() }
         #expect(Set(names) == ["host", "accept", "origin", "cookie", "authorization", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"])
         #expect(out.first { $0.name == "Host" }?.value == "vscode.aws.databricksapps.com")
@@ -56,6 +59,10 @@ struct ProxyRulesTests {
         #expect(out.first { $0.name == "Cookie" }?.value == "theme=dark; lang=en")
         #expect(out.first { $0.name == "Origin" }?.value == "https://vscode.aws.databricksapps.com")
         #expect(out.first { $0.name == "X-Forwarded-For" }?.value == "203.0.113.9")
+        // Another app's origin is not rewritten: the app sees who really calls it.
+        let foreign = ProxiedHeaders.upstreamRequest([("Origin", "https://notebook--acme.apps.example.com")], app: app, bearerToken: "t",
+                                                     appOrigin: "https://vscode--acme.apps.example.com", client: .init(address: nil), webSocket: false)
+        #expect(foreign.first { $0.name == "Origin" }?.value == "https://notebook--acme.apps.example.com")
     }
 
     @Test("response fields: Location and Set-Cookie moved under the proxy path, framing and CORS are the proxy's")
@@ -75,10 +82,15 @@ struct ProxyRulesTests {
         #expect(ProxiedHeaders.rewriteSetCookie("s=1", app: app) == "s=1; Path=\(prefix)/")
         #expect(ProxiedHeaders.rewriteSetCookie("firefly_app_token=forged; Path=/", app: app) == nil)
         #expect(ProxiedHeaders.rewriteSetCookie("__Host-firefly_session=x; Path=/", app: app) == nil)
+        #expect(ProxiedHeaders.rewriteSetCookie("__Host-firefly_app_token=forged; Path=/", app: app) == nil)
+        // Nameless cookies come back from browsers as `firefly_app_token=x`: never passed.
+        #expect(ProxiedHeaders.rewriteSetCookie("=firefly_app_token=x; Path=/", app: app) == nil)
+        #expect(ProxiedHeaders.rewriteSetCookie(" =x", app: app) == nil)
+        #expect(ProxiedHeaders.rewriteSetCookie("_xsrf=2|a; Path=/", app: app) == "_xsrf=2|a; Path=\(prefix)/")
         let out = ProxiedHeaders.clientResponse([
             ("Content-Type", "text/html"), ("X-Frame-Options", "DENY"), ("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"),
             ("Access-Control-Allow-Origin", "*"), ("Transfer-Encoding", "chunked"), ("Connection", "close"), ("Strict-Transport-Security", "max-age=1"),
-            ("Referrer-Policy", "unsafe-url"),
+            ("Referrer-Policy", "unsafe-url"), ("Clear-Site-Data", "\"cookies\", \"storage\""), ("Refresh", "0; url=https://evil.example/"),
         ], app: app, frameAncestors: ["https://firefly.example.com"], corsOrigin: nil)
         #expect(out.map { "\($0.name): \($0.value)" } == [
             "Content-Type: text/html", "Content-Security-Policy: default-src 'self'",
@@ -89,36 +101,57 @@ struct ProxyRulesTests {
         #expect(cors.contains { $0.name == "Access-Control-Allow-Credentials" && $0.value == "true" })
     }
 
-    @Test("the gate: URL token → cookie and redirect; cookie → forward; refusals with the right status")
+    @Test("the gate: URL token → one-time redemption; cookie → forward with its session; refusals with the right status")
     func gate() throws {
         let gate = try ProxyGate(configuration: try configuration())
         let bound = try token()
-        func decideWith(_ method: String, _ uri: String, _ fields: [HeaderField] = []) -> ProxyGate.Decision {
-            gate.decide(method: method, uri: uri, fields: fields, now: now)
+        let host: HeaderField = ("Host", "vscode--acme.apps.example.com")
+        func decideWith(_ method: String, _ uri: String, _ fields: [HeaderField] = [], on hostField: HeaderField? = nil) -> ProxyGate.Decision {
+            gate.decide(method: method, uri: uri, fields: [hostField ?? host] + fields, now: now)
         }
-        func decide(_ uri: String, _ fields: [HeaderField] = []) -> ProxyGate.Decision { decideWith("GET", uri, fields) }
+        func decide(_ uri: String, _ fields: [HeaderField] = [], on hostField: HeaderField? = nil) -> ProxyGate.Decision {
+            decideWith("GET", uri, fields, on: hostField)
+        }
         func status(_ decision: ProxyGate.Decision) -> Int {
-            switch decision { case .answer(let answer): answer.status; case .forward: 0 }
+            switch decision { case .answer(let answer): answer.status; case .forward: 0; case .redeem: 1 }
         }
-        guard case .answer(let redirect) = decide("/app-proxy/\(bound)/aws/databricksapps/vscode/edit?f=1") else { Issue.record("no redirect"); return }
+        guard case .redeem(let redemption) = decide("/app-proxy/\(bound)/aws/databricksapps/vscode/edit?f=1") else { Issue.record("no redemption"); return }
+        #expect(redemption.session == session)
+        #expect(redemption.nonce == Array(repeating: 1, count: 16))
+        #expect(redemption.urlUsableUntil == now + 300)
+        // The cookie lives as long as the token and the session both do: here the session ends first.
+        let redirect = redemption.answer(sessionExpiresAt: now + 1200, now: now)
         #expect(redirect.status == 302)
         #expect(redirect.fields.first { $0.name == "Location" }?.value == "/app-proxy/_/aws/databricksapps/vscode/edit?f=1")
         let setCookie = try #require(redirect.fields.first { $0.name == "Set-Cookie" }?.value)
-        #expect(setCookie == "firefly_app_token=\(bound); Path=/app-proxy/_/aws/databricksapps/vscode/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax")
-        #expect(status(decideWith("POST", "/app-proxy/\(bound)/aws/databricksapps/vscode/api")) == 307)
+        #expect(setCookie == "__Host-firefly_app_token=\(bound); Path=/; Max-Age=1200; HttpOnly; Secure; SameSite=Lax")
+        #expect(redemption.answer(sessionExpiresAt: now + 86_400, now: now).fields.contains { $0.value.contains("Max-Age=3600;") })
+        guard case .redeem(let post) = decideWith("POST", "/app-proxy/\(bound)/aws/databricksapps/vscode/api") else { Issue.record("POST"); return }
+        #expect(post.answer(sessionExpiresAt: now + 60, now: now).status == 307)
 
-        guard case .forward(let forward) = decide("/app-proxy/_/aws/databricksapps/vscode/edit?f=1", [("Cookie", "a=1; firefly_app_token=\(bound)")]) else {
+        let cookie: HeaderField = ("Cookie", "a=1; __Host-firefly_app_token=\(bound)")
+        guard case .forward(let forward) = decide("/app-proxy/_/aws/databricksapps/vscode/edit?f=1", [cookie]) else {
             Issue.record("cookie form not forwarded"); return
         }
         #expect(forward.app.host == "vscode.aws.databricksapps.com")
         #expect(forward.target == "/edit?f=1")
         #expect(forward.organizationID == 3)
+        #expect(forward.session == session)
         #expect(forward.fields.contains { $0.name == "Authorization" && $0.value == "Bearer dapi-spn" })
+
+        // One origin per app: the host must name this app of this token's organization.
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [cookie], on: ("Host", "notebook--acme.apps.example.com"))) == 403)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [cookie], on: ("Host", "vscode--other.apps.example.com"))) == 403)
+        #expect(status(decide("/app-proxy/\(bound)/aws/databricksapps/vscode/", on: ("Host", "vscode--other.apps.example.com"))) == 403)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [cookie], on: ("Host", "apps.example.com"))) == 404)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [cookie], on: ("Host", "vscode--acme.evil.example"))) == 404)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [cookie], on: ("Host", "x.vscode--acme.apps.example.com"))) == 404)
 
         #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/")) == 401)
         #expect(status(decide("/app-proxy/\(try token(urlFor: -1))/aws/databricksapps/vscode/")) == 401)
-        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Cookie", "firefly_app_token=\(try token(urlFor: -1))")])) == 0)
-        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Cookie", "firefly_app_token=\(try token(expires: -1))")])) == 401)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Cookie", "__Host-firefly_app_token=\(try token(urlFor: -1))")])) == 0)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Cookie", "__Host-firefly_app_token=\(try token(expires: -1))")])) == 401)
+        #expect(status(decide("/app-proxy/\(bound)/aws/databricksapps/attacker/", on: ("Host", "attacker--acme.apps.example.com"))) == 403)
         #expect(status(decide("/app-proxy/\(bound)/aws/databricksapps/attacker/")) == 403)
         #expect(status(decide("/app-proxy/\(bound)/aws/otherdomain/vscode/")) == 403)
         #expect(status(decide("/app-proxy/\(bound)/onprem/databricksapps/vscode/")) == 400)
@@ -128,8 +161,10 @@ struct ProxyRulesTests {
         #expect(status(decide("https://evil.example/app-proxy/_/aws/databricksapps/vscode/")) == 400)
         #expect(status(decide("/other")) == 404)
 
-        let socket: [HeaderField] = [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Cookie", "firefly_app_token=\(bound)")]
-        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket + [("Origin", "https://apps.example.com")])) == 0)
+        let socket: [HeaderField] = [("Connection", "Upgrade"), ("Upgrade", "websocket"), cookie]
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket + [("Origin", "https://vscode--acme.apps.example.com")])) == 0)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket + [("Origin", "https://notebook--acme.apps.example.com")])) == 403)
+        #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket + [("Origin", "https://apps.example.com")])) == 403)
         #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket + [("Origin", "https://evil.example")])) == 403)
         #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/ws", socket)) == 403)
         #expect(status(decide("/app-proxy/_/aws/databricksapps/vscode/", [("Connection", "Upgrade"), ("Upgrade", "h2c")])) == 400)
@@ -140,6 +175,38 @@ struct ProxyRulesTests {
         #expect(allowed.status == 204)
         #expect(allowed.fields.first { $0.name == "Access-Control-Allow-Headers" }?.value == "content-type")
         #expect(status(decideWith("OPTIONS", "/app-proxy/_/aws/databricksapps/vscode/api", [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET")])) == 403)
+    }
+
+    @Test("app origins: one label per (app, organization) below the parent; anything else is not an app host")
+    func appOrigins() throws {
+        let origins = try #require(AppOrigins(parentOrigin: "https://apps.example.com:8443"))
+        #expect(origins.origin(app: "notebook-123", organization: "acme") == "https://notebook-123--acme.apps.example.com:8443")
+        #expect(origins.parse(host: "notebook-123--acme.apps.example.com")! == ("notebook-123", "acme"))
+        #expect(origins.parse(host: "a--b--acme.apps.example.com:8443")! == ("a--b", "acme"))
+        for host in ["apps.example.com", "notebook.apps.example.com", "--acme.apps.example.com", "x--.apps.example.com",
+                     "a.b--acme.apps.example.com", "a--acme.apps.example.com.evil", "a--acme.xapps.example.com"] {
+            #expect(origins.parse(host: host) == nil, "\(host)")
+        }
+        #expect(AppOrigins.label(app: "a", organization: "x--y") == nil)
+        #expect(AppOrigins.label(app: String(repeating: "a", count: 40), organization: String(repeating: "b", count: 30)) == nil)
+        #expect(AppOrigins(parentOrigin: "https://apps.example.com/path") == nil)
+        #expect(AppOrigins(parentOrigin: "ftp://apps.example.com") == nil)
+    }
+
+    @Test("session checks: trusted for the interval (or until the session ends), forgotten when gone, bounded in size")
+    func sessionChecks() {
+        var cache = SessionCheckCache(interval: 5, capacity: 3)
+        let a = SessionBinding(sessionHash: [1]), b = SessionBinding(sessionHash: [2])
+        #expect(!cache.isFresh(a, now: 100))
+        cache.recordAlive(a, now: 100, sessionExpiresAt: 1000)
+        #expect(cache.isFresh(a, now: 104.9))
+        #expect(!cache.isFresh(a, now: 105))
+        cache.recordAlive(b, now: 100, sessionExpiresAt: 102)
+        #expect(!cache.isFresh(b, now: 102))
+        cache.forget(a)
+        #expect(!cache.isFresh(a, now: 101))
+        for index in 0..<10 { cache.recordAlive(SessionBinding(sessionHash: [UInt8(10 + index)]), now: 200, sessionExpiresAt: 1000) }
+        #expect(cache.count <= 3)
     }
 
     @Test("configuration: defaults, seed names, and every bad value stops start-up naming its key")
@@ -155,7 +222,8 @@ struct ProxyRulesTests {
         let bad: [(String, String)] = [("PORT", "70000"), ("APP_DOMAIN_SUFFIX", "com/evil"), ("FIREFLY_PROXY_APP_ORIGIN", "https://apps.example.com/path"),
                                        ("FIREFLY_PROXY_FRAME_ANCESTORS", "https://apps.example.com"), ("FIREFLY_PROXY_CORS_ORIGINS", "*"),
                                        ("FIREFLY_PROXY_RESOLVE", "host=1.2.3.4"), ("FIREFLY_PROXY_COOKIE_SAMESITE", "maybe"),
-                                       ("FIREFLY_PROXY_LEGACY_TOKENS", "true"), ("FIREFLY_PROXY_CA_FILE", "/nonexistent.pem")]
+                                       ("FIREFLY_PROXY_LEGACY_TOKENS", "true"), ("FIREFLY_PROXY_CA_FILE", "/nonexistent.pem"),
+                                       ("FIREFLY_PROXY_DATABASE_URL", "postgresql://u:secret@db/firefly"), ("FIREFLY_PROXY_SESSION_CHECK_INTERVAL", "2m")]
         for (key, value) in bad {
             #expect(throws: ConfigurationError.self, "\(key)=\(value)") { try configuration([key: value]) }
             do { _ = try configuration([key: value]) } catch let error as ConfigurationError { #expect(error.key == key || key == "FIREFLY_PROXY_FRAME_ANCESTORS") }
@@ -164,7 +232,8 @@ struct ProxyRulesTests {
         #expect(throws: ConfigurationError.self) { try ProxyConfiguration.parseFile("FIREFLY_PROXY_TYPO=1\n", path: "p") }
         #expect(try ProxyConfiguration.parseFile("# comment\nPORT = \"9000\"\n", path: "p") == ["PORT": "9000"])
         #expect(throws: ConfigurationError.self) {
-            try ProxyConfiguration(fileValues: ["FIREFLY_PROXY_APP_ORIGIN": "https://a.b", "FIREFLY_PROXY_FRAME_ANCESTORS": "https://c.d"], environment: ["ENCRYPTION_KEY": "abc"])
+            try ProxyConfiguration(fileValues: ["FIREFLY_PROXY_APP_ORIGIN": "https://a.b", "FIREFLY_PROXY_FRAME_ANCESTORS": "https://c.d",
+                                                "FIREFLY_PROXY_DATABASE_URL": "dbname=f"], environment: ["ENCRYPTION_KEY": "abc"])
         }
     }
 }

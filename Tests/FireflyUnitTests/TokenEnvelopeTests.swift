@@ -7,22 +7,30 @@ import Testing
 struct TokenEnvelopeTests {
     let keyHex = String(repeating: "0123456789abcdef", count: 4)
     let now = 1_800_000_000.0
-    let target = AppTarget(organizationID: 7, provider: "aws", domain: "databricksapps", appName: "vscode")
+    let target = AppTarget(organizationID: 7, organizationSlug: "acme", provider: "aws", domain: "databricksapps", appName: "vscode")
+    let session = SessionBinding(sessionHash: Array(repeating: 9, count: 32))
+    let nonce: [UInt8] = Array(0..<16)
+
+    private func seal(_ envelope: TokenEnvelope, expiresAt: Double, urlUsableUntil: Double) throws -> String {
+        try envelope.seal(bearerToken: "dapi-secret", target: target, session: session, nonce: nonce, expiresAt: expiresAt, urlUsableUntil: urlUsableUntil)
+    }
 
     private func route(_ token: String, provider: String = "aws", domain: String = "databricksapps", app: String = "vscode") throws -> AppProxyRoute {
         try AppProxyRoute.parse(rawPath: "/app-proxy/\(token)/\(provider)/\(domain)/\(app)/index.html", allowedDomains: ["databricksapps", "otherapps"])
     }
 
-    @Test("a bound token opens for its own app, unpadded or padded")
+    @Test("a bound token opens for its own app, unpadded or padded, with its session and one-time value")
     func roundTrip() throws {
         let envelope = try TokenEnvelope(keyHex: keyHex)
-        let token = try envelope.seal(bearerToken: "dapi-secret", target: target, expiresAt: now + 600, urlUsableUntil: now + 300)
+        let token = try seal(envelope, expiresAt: now + 600, urlUsableUntil: now + 300)
         #expect(!token.contains("="))
         let grant = try envelope.open(try route(token), now: now)
         #expect(grant.bearerToken == "dapi-secret")
         #expect(grant.target == target)
         #expect(grant.urlUsableUntil == now + 300)
         #expect(grant.expiresAt == now + 600)
+        #expect(grant.session == session)
+        #expect(grant.nonce == nonce)
         let padded = token + String(repeating: "=", count: (4 - token.count % 4) % 4)
         #expect(try envelope.open(try route(padded), now: now).bearerToken == "dapi-secret")
     }
@@ -30,7 +38,7 @@ struct TokenEnvelopeTests {
     @Test("another app, provider or domain: 403; expired, tampered, truncated, wrong key, oversize: 401")
     func refusals() throws {
         let envelope = try TokenEnvelope(keyHex: keyHex)
-        let token = try envelope.seal(bearerToken: "dapi-secret", target: target, expiresAt: now + 600, urlUsableUntil: now + 300)
+        let token = try seal(envelope, expiresAt: now + 600, urlUsableUntil: now + 300)
         for other in [try route(token, app: "attacker"), try route(token, provider: "gcp"), try route(token, domain: "otherapps")] {
             #expect(throws: EnvelopeRefusal.forbidden("this app token was issued for another app")) { try envelope.open(other, now: now) }
         }
@@ -67,6 +75,15 @@ struct TokenEnvelopeTests {
         let hexSealed = try vault.seal("spn-secret", purpose: "spn-secret")
         let raw = try #require(Hex.decode(String(hexSealed.split(separator: ":")[2])))
         #expect(throws: EnvelopeRefusal.self) { try envelope.open(try route(TokenEnvelope.encode(raw)), now: now, legacy: policy) }
+    }
+
+    @Test("a v1 token (no session, no one-time value: sealed with the old associated data) no longer opens")
+    func versionOne() throws {
+        let envelope = try TokenEnvelope(keyHex: keyHex)
+        let key = try #require(Hex.decode(keyHex))
+        let v1 = #"{"v":1,"org":7,"provider":"aws","domain":"databricksapps","app":"vscode","exp":9999999999,"tok":"t"}"#
+        let sealed = TokenEnvelope.encode(try AESGCM.seal(Array(v1.utf8), key: key, associatedData: Array("firefly/app-proxy-token/v1".utf8)))
+        #expect(throws: EnvelopeRefusal.self) { try envelope.open(try route(sealed), now: now) }
     }
 
     @Test("the key must be 64 hex characters")

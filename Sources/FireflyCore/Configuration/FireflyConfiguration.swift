@@ -122,8 +122,9 @@ public struct FireflyConfiguration: Sendable, Equatable {
         var appBase = text("FIREFLY_APP_PROXY_BASE_URL")
         while appBase.hasSuffix("/") { appBase.removeLast() }
         if !appBase.isEmpty {
-            guard appBase.hasPrefix("https://") || appBase.hasPrefix("http://") else {
-                throw ConfigurationError(key: "FIREFLY_APP_PROXY_BASE_URL", problem: "expected https://apps.example.com")
+            guard appBase.hasPrefix("https://") || appBase.hasPrefix("http://"),
+                  appBase.split(separator: "/", omittingEmptySubsequences: false).count == 3 else {
+                throw ConfigurationError(key: "FIREFLY_APP_PROXY_BASE_URL", problem: "expected the parent of the app origins, such as https://apps.example.com")
             }
             guard appBase != identity.publicOrigin else {
                 throw ConfigurationError(key: "FIREFLY_APP_PROXY_BASE_URL", problem: "must be a host name of its own, never FireFly's origin (apps could call FireFly's API with the user's session)")

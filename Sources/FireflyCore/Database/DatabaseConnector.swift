@@ -1,3 +1,4 @@
+import FireflySettings
 import FireflyPostgres
 
 /// Hands out the one PostgreSQL connection of the calling thread, opening it on first use and

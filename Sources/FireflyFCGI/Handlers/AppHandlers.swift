@@ -1,4 +1,5 @@
 import FireflyCore
+import FireflyCrypto
 import FireflyGateway
 import FireflyIdentity
 import FoundationEssentials
@@ -15,8 +16,17 @@ enum AppHandlers {
     static func list(_ gateway: Gateway) -> Handler {
         { context in
             let caller = try GatewayHandlers.caller(context)
-            var query = [("page_size", context.request.queryValue("page_size") ?? "50")]
-            if let token = context.request.queryValue("page_token"), !token.isEmpty { query.append(("page_token", token)) }
+            let size = context.request.queryValue("page_size") ?? "50"
+            guard let pageSize = Int(size), (1...100).contains(pageSize) else {
+                throw APIError.badRequest("page_size must be a whole number from 1 to 100.")
+            }
+            var query = [("page_size", String(pageSize))]
+            if let token = context.request.queryValue("page_token"), !token.isEmpty {
+                guard token.utf8.count <= 2048, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+                    throw APIError.badRequest("page_token is not a token this API issued.")
+                }
+                query.append(("page_token", token))
+            }
             let reply = try context.database.withConnection {
                 try gateway.client.call("GET", template: "GET /api/2.0/apps", path: "/api/2.0/apps", query: query, idempotent: true,
                                         caller: caller, connection: $0, http: try GatewayHandlers.http(context))
@@ -36,8 +46,10 @@ enum AppHandlers {
     }
 
     static func embed(_ gateway: Gateway, envelope: TokenEnvelope, settings: AppProxySettings) -> Handler {
-        { context in
+        let origins = AppOrigins(parentOrigin: settings.baseURL)
+        return { context in
             let caller = try GatewayHandlers.caller(context)
+            guard let session = context.session, let origins else { throw APIError.internalError() }
             let name = try context.parameter("name")
             guard AppProxyRoute.isDNSLabel(name) else { throw APIError.badRequest("App names are lower-case letters, digits and dashes.") }
             let http = try GatewayHandlers.http(context)
@@ -48,15 +60,22 @@ enum AppHandlers {
                       let parts = routeParts(of: url, domains: settings.domains) else {
                     throw APIError(status: 422, code: "app_not_embeddable", message: "This app's URL is not one the app proxy can serve.")
                 }
+                // Every (organization, app) has an origin of its own.
+                guard let appOrigin = origins.origin(app: parts.label, organization: session.organizationSlug) else {
+                    throw APIError(status: 422, code: "app_not_embeddable",
+                                   message: "The app's name and the organization's slug together are too long for an app host name (63 characters).")
+                }
                 let bearer = try gateway.client.bearer(for: caller, connection: connection, http: http)
-                // The URL must be opened within the lifetime; the proxy then keeps the token in a
-                // cookie, usable until the SPN token itself expires.
+                // The URL may be opened once, within the lifetime; the proxy then keeps the token in
+                // a cookie of the app's origin, usable while this session lives and the SPN token is valid.
                 let urlUsableUntil = min(Date().timeIntervalSince1970 + Double(settings.tokenLifetimeSeconds), bearer.expiresAt)
-                let target = AppTarget(organizationID: caller.organizationID, provider: parts.provider, domain: parts.domain, appName: parts.label)
-                let token = try envelope.seal(bearerToken: bearer.token, target: target, expiresAt: bearer.expiresAt, urlUsableUntil: urlUsableUntil)
-                let expiresAt = urlUsableUntil
+                let target = AppTarget(organizationID: caller.organizationID, organizationSlug: session.organizationSlug,
+                                       provider: parts.provider, domain: parts.domain, appName: parts.label)
+                let token = try envelope.seal(bearerToken: bearer.token, target: target, session: SessionBinding(sessionHash: session.idHash),
+                                              nonce: SecureRandom.bytes(TokenEnvelope.nonceBytes), expiresAt: bearer.expiresAt,
+                                              urlUsableUntil: urlUsableUntil)
                 let path = "/app-proxy/\(token)/\(parts.provider)/\(parts.domain)/\(parts.label)/"
-                let body = "{\"expires_at\":\(Int64(expiresAt)),\"url\":\(JSONText.string(settings.baseURL + path))}"
+                let body = "{\"expires_at\":\(Int64(urlUsableUntil)),\"origin\":\(JSONText.string(appOrigin)),\"url\":\(JSONText.string(appOrigin + path))}"
                 return Response.rawJSON(Array(body.utf8), headers: [("Cache-Control", "no-store")])
             }
         }
