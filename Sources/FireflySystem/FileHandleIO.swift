@@ -73,6 +73,14 @@ public final class StreamFile: @unchecked Sendable {
         guard fsync(fd) == 0 else { throw SystemError("fsync(\(path))") }
     }
 
+    /// Flushes a directory's entries to stable storage, so a file just created in it survives a crash.
+    public static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemError("open(\(path))") }
+        defer { Glibc.close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw SystemError("fsync(\(path))") }
+    }
+
     /// Closes now (also done on deinit).
     public func close() {
         if fd >= 0 { Glibc.close(fd) }

@@ -356,6 +356,97 @@ struct GatewayIntegrationTests {
         #expect(try gateway.get(alice, "/api/uploads/\(otherID)").json["error"] as? String == "cancelled")
     }
 
+    @Test("upload quota is reserved at creation and released by cancel; one writer per upload; lost or abandoned staging handled")
+    func uploadQuotaAndStaging() throws {
+        let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: uploadDirectory) }
+        let gateway = try GatewayStack("gwquota", settings: ["FIREFLY_UPLOAD_DIRECTORY": uploadDirectory, "FIREFLY_UPLOAD_USER_QUOTA": "20m"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        func tus(_ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) throws -> HTTPResponse {
+            try alice.send(method, gateway.base + path, headers: [("Tus-Resumable", "1.0.0"), ("Origin", gateway.base), ("X-CSRF-Token", csrf)] + headers, body: body)
+        }
+        func create(_ size: Int, path: String = "/Volumes/main/default/uploads/q.bin") throws -> HTTPResponse {
+            try tus("POST", "/api/uploads", headers: [("Upload-Length", "\(size)"), ("Upload-Metadata", "path " + Data(path.utf8).base64EncodedString())])
+        }
+        func patch(_ location: String, offset: Int, _ bytes: [UInt8]) throws -> HTTPResponse {
+            try tus("PATCH", location, headers: [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "\(offset)")], body: bytes)
+        }
+        func state(_ location: String) throws -> String? {
+            try gateway.get(alice, "/api/uploads/\(location.split(separator: "/").last ?? "")").json["state"] as? String
+        }
+
+        // Six 5 MiB uploads declared, no byte sent yet: the fifth no longer fits a 20 MiB quota.
+        var locations: [String] = []
+        for index in 0..<4 {
+            let created = try create(5 << 20)
+            #expect(created.status == 201, "upload \(index): \(created.text)")
+            locations.append(try #require(created.header("Location")))
+        }
+        let refused = try create(5 << 20)
+        #expect(refused.status == 413)
+        #expect(refused.text.contains("quota"))
+        // A cancelled upload gives its reservation back at once.
+        #expect(try tus("DELETE", locations[0]).status == 204)
+        #expect(try state(locations[0]) == "cancelled")
+        let replacement = try create(5 << 20)
+        #expect(replacement.status == 201, "\(replacement.text)")
+        #expect(try tus("DELETE", locations[0]).status == 409)
+
+        // Eight PATCHes at the same offset at once (a client retrying after a timeout): one wins,
+        // the others get 409, and the staged bytes are exactly the winner's.
+        let target = locations[1]
+        let chunks = (0..<8).map { index in [UInt8](repeating: UInt8(index + 1), count: 2 << 20) }
+        let answers = Mutex<[(Int, Int)]>([])
+        let done = DispatchGroup()
+        let cookie = "__Host-firefly_session=\(alice.sessionCookie?.value ?? "")"
+        let stack = gateway.world.stack, base = gateway.base
+        for index in chunks.indices {
+            done.enter()
+            Thread.detachNewThread {
+                let status = (try? stack.request("PATCH", target, headers: [
+                    ("Tus-Resumable", "1.0.0"), ("Origin", base), ("X-CSRF-Token", csrf), ("Cookie", cookie),
+                    ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0")], body: chunks[index]).status) ?? 0
+                answers.withLock { $0.append((index, status)) }
+                done.leave()
+            }
+        }
+        done.wait()
+        let answered = answers.withLock { $0 }
+        let winners = answered.filter { $0.1 == 204 }
+        #expect(winners.count == 1, "\(answered)")
+        #expect(answered.allSatisfy { $0.1 == 204 || $0.1 == 409 }, "\(answered)")
+        let id = String(target.split(separator: "/").last ?? "")
+        let staged = FileManager.default.contents(atPath: uploadDirectory + "/\(id).part").map(Array.init) ?? []
+        #expect(try tus("HEAD", target).header("Upload-Offset") == "\(2 << 20)")
+        // (Digests compared, not the bytes: a failing comparison of two 2 MiB arrays would be diffed for ages.)
+        #expect(staged.count == 2 << 20)
+        if let winner = winners.first { #expect(SHA256.hash(staged) == SHA256.hash(chunks[winner.0])) }
+
+        // The staged copy vanishes (a crash before it reached the disk): never zero-filled; the upload fails clearly.
+        try FileManager.default.removeItem(atPath: uploadDirectory + "/\(id).part")
+        let lost = try patch(target, offset: 2 << 20, [UInt8](repeating: 9, count: 1024))
+        #expect(lost.status == 410, "\(lost.text)")
+        #expect(try state(target) == "failed")
+
+        // A failed upload keeps its reservation until cancelled or swept; the sweep counts from its
+        // last change and removes what was staged.
+        #expect(try tus("DELETE", locations[3]).status == 204)
+        let failing = try create(1024, path: "/Volumes/main/missing/nowhere/x.bin")
+        let failingLocation = try #require(failing.header("Location"))
+        #expect(try patch(failingLocation, offset: 0, [UInt8](repeating: 7, count: 1024)).status >= 400)
+        #expect(try state(failingLocation) == "failed")
+        let failingID = String(failingLocation.split(separator: "/").last ?? "")
+        #expect(FileManager.default.fileExists(atPath: uploadDirectory + "/\(failingID).part"))
+        _ = try gateway.world.sql("UPDATE uploads SET updated_at = now() - interval '2 days' WHERE id = '\(failingID)'")
+        // An upload still receiving whose last chunk came recently is not swept, however old it is.
+        let busy = locations[2]
+        _ = try gateway.world.sql("UPDATE uploads SET created_at = now() - interval '2 days' WHERE id = '\(busy.split(separator: "/").last ?? "")'")
+        #expect(try tus("DELETE", try #require(try create(1).header("Location"))).status == 204)  // any creation sweeps
+        #expect(try state(failingLocation) == "expired")
+        #expect(!FileManager.default.fileExists(atPath: uploadDirectory + "/\(failingID).part"))
+        #expect(try state(busy) == "receiving")
+    }
+
     @Test("tuspy uploads 1 MiB and 50 MiB files to a volume and DBFS; the stored bytes equal the source; quota refuses clearly")
     func tusClientUploads() throws {
         let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"

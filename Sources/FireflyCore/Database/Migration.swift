@@ -157,6 +157,16 @@ public enum Migrations {
             );
             CREATE INDEX app_embed_redemptions_expiry ON app_embed_redemptions (expires_at);
             """),
+        Migration(version: 7, name: "upload states", sql: """
+            -- Cancelled and expired uploads have states of their own: they hold no staged bytes and
+            -- count against no quota (receiving, forwarding and failed ones reserve their whole size).
+            ALTER TABLE uploads DROP CONSTRAINT uploads_state_check;
+            UPDATE uploads SET state = 'cancelled' WHERE state = 'failed' AND error = 'cancelled';
+            UPDATE uploads SET state = 'expired' WHERE state = 'failed' AND error = 'expired';
+            ALTER TABLE uploads ADD CONSTRAINT uploads_state_check
+                CHECK (state IN ('receiving', 'forwarding', 'done', 'failed', 'cancelled', 'expired'));
+            CREATE INDEX uploads_reserving ON uploads (user_id) WHERE state IN ('receiving', 'forwarding', 'failed');
+            """),
     ]
 
     /// The newest version this build knows.

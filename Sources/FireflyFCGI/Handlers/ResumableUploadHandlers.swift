@@ -69,19 +69,27 @@ enum ResumableUploadHandlers {
             let settings = gateway.settings
             return try context.database.withConnection { connection in
                 try sweepExpired(gateway, connection: connection)
-                let staged = try connection.query("""
-                    SELECT coalesce(sum(size), 0) FROM uploads WHERE user_id = \(caller.userID) AND state IN ('receiving', 'forwarding', 'failed')
-                      AND received_bytes > 0
-                    """).scalar.flatMap(Int64.init) ?? 0
-                guard staged + length <= Int64(settings.uploadUserQuotaBytes) else {
-                    throw APIError(status: 413, code: "quota_exceeded", message: "Your staged uploads would exceed the quota of \(settings.uploadUserQuotaBytes) bytes.")
-                }
                 try FileManager.default.createDirectory(atPath: settings.uploadDirectory, withIntermediateDirectories: true)
                 _ = try StreamFile(path: stagedPath(gateway, id), mode: .createTruncate(permissions: 0o600))
-                try connection.query("""
-                    INSERT INTO uploads (id, organization_id, user_id, target, size, state, options)
-                    VALUES (\(id)::uuid, \(caller.organizationID), \(caller.userID), \(display), \(length), 'receiving', \(options(meta)))
-                    """)
+                try StreamFile.syncDirectory(settings.uploadDirectory)
+                // The declared length is reserved at once; the user's reservations are summed under
+                // a per-user lock, so concurrent creations cannot both slip under the quota.
+                let reserved = try connection.transaction { () -> Bool in
+                    try connection.query("SELECT pg_advisory_xact_lock(\(Self.quotaLockNamespace), \(Int(truncatingIfNeeded: caller.userID))::int)")
+                    let inserted = try connection.query("""
+                        INSERT INTO uploads (id, organization_id, user_id, target, size, state, options)
+                        SELECT \(id)::uuid, \(caller.organizationID), \(caller.userID), \(display), \(length), 'receiving', \(options(meta))
+                        WHERE (SELECT coalesce(sum(size), 0) FROM uploads WHERE user_id = \(caller.userID) AND state IN ('receiving', 'forwarding', 'failed'))
+                              + \(length) <= \(Int64(settings.uploadUserQuotaBytes))
+                        """)
+                    return inserted.affectedRows == 1
+                }
+                guard reserved else {
+                    try? FileManager.default.removeItem(atPath: stagedPath(gateway, id))
+                    throw APIError(status: 413, code: "quota_exceeded",
+                                   message: "Your unfinished uploads would exceed the quota of \(settings.uploadUserQuotaBytes) bytes. Cancel one, or wait for one to finish.",
+                                   headers: tusHeaders)
+                }
                 let expires = HTTPDate.format(seconds: Int64(Date().timeIntervalSince1970) + Int64(settings.uploadExpirySeconds))
                 return Response(status: 201, headers: tusHeaders + [("Location", "/api/uploads/\(id)"), ("Upload-Expires", expires)])
             }
@@ -94,13 +102,32 @@ enum ResumableUploadHandlers {
         [meta["overwrite"] == "true" ? "overwrite" : nil, meta["verify"] == "sha256" ? "verify" : nil].compactMap { $0 }.joined(separator: ",")
     }
 
-    static func owned(_ context: RequestContext, connection: PostgresConnection) throws -> (id: String, received: Int64, size: Int64, state: String, target: String, overwrite: Bool, verifyHash: Bool) {
+    /// With `locking`, the row stays locked until the caller's transaction ends; when another
+    /// request holds it, the answer is 409 at once (one writer per upload).
+    typealias UploadRow = (id: String, received: Int64, size: Int64, state: String, target: String, overwrite: Bool, verifyHash: Bool)
+
+    /// What one PATCH did to its upload.
+    enum ChunkOutcome {
+        case appended(UploadRow, received: Int64)
+        case stagingLost
+    }
+
+    static func owned(_ context: RequestContext, connection: PostgresConnection, locking: Bool = false) throws -> UploadRow {
         let caller = try GatewayHandlers.caller(context)
         let id = try context.parameter("id")
         guard UUID(uuidString: id) != nil else { throw APIError.notFound("No upload \(id).") }
-        let row = try connection.query("""
-            SELECT received_bytes, size, state, target, options FROM uploads WHERE id = \(id)::uuid AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
-            """)
+        let row: QueryResult
+        do {
+            var query: SQLQuery = """
+                SELECT received_bytes, size, state, target, options FROM uploads
+                WHERE id = \(id)::uuid AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
+                """
+            if locking { query.sql += " FOR UPDATE NOWAIT" }
+            row = try connection.query(query)
+        } catch let error as PostgresError where error.sqlState == "55P03" {
+            throw APIError(status: 409, code: "upload_busy", message: "Another request is writing to this upload right now; ask for its offset and go on from there.",
+                           headers: tusHeaders)
+        }
         guard row.rows.count == 1, let received = row.value("received_bytes").flatMap(Int64.init), let size = row.value("size").flatMap(Int64.init),
               let state = row.value("state"), let target = row.value("target") else { throw APIError.notFound("No upload \(id).") }
         let flags = (row.value("options") ?? "").split(separator: ",").map(String.init)
@@ -123,50 +150,74 @@ enum ResumableUploadHandlers {
             }
             guard let offset = context.request.headers["upload-offset"].flatMap(Int64.init) else { throw APIError.badRequest("Upload-Offset is required.") }
             return try context.database.withConnection { connection in
-                let upload = try owned(context, connection: connection)
-                guard upload.state == "receiving" else {
-                    throw APIError(status: 409, code: "not_receiving", message: "This upload is \(upload.state); it takes no more data.", headers: tusHeaders)
+                // The row stays locked while this chunk is written: two PATCHes (a client retrying
+                // after a timeout) can never both append; the second one gets 409.
+                let outcome = try connection.transaction { try appendChunk(gateway, context, offset: offset, connection: connection) }
+                guard case .appended(let upload, let received) = outcome else {
+                    throw APIError(status: 410, code: "staging_lost", message: "The staged data of this upload was lost; start the upload again.", headers: tusHeaders)
                 }
-                guard offset == upload.received else {
-                    throw APIError(status: 409, code: "offset_mismatch", message: "Upload-Offset must be \(upload.received).",
-                                   headers: tusHeaders + [("Upload-Offset", "\(upload.received)")])
-                }
-                let file = try StreamFile(path: stagedPath(gateway, upload.id), mode: .append(permissions: 0o600))
-                try file.truncate(to: upload.received)  // anything past the confirmed offset is an unconfirmed leftover
-                var chunkDigest = SHA256()
-                var written: Int64 = 0
-                while true {
-                    let piece = try context.readBodyChunk(maximum: 256 * 1024)
-                    if piece.isEmpty { break }
-                    guard upload.received + written + Int64(piece.count) <= upload.size else {
-                        try file.truncate(to: upload.received)
-                        throw APIError(status: 413, code: "payload_too_large", message: "The chunk goes past Upload-Length.", headers: tusHeaders)
-                    }
-                    chunkDigest.update(piece)
-                    try file.write(piece)
-                    written += Int64(piece.count)
-                }
-                if let checksum = context.request.headers["upload-checksum"] {
-                    let parts = checksum.split(separator: " ")
-                    guard parts.count == 2, parts[0] == "sha256" else {
-                        try file.truncate(to: upload.received)
-                        throw APIError(status: 400, code: "checksum_algorithm", message: "Only sha256 checksums are supported.", headers: tusHeaders)
-                    }
-                    guard Data(base64Encoded: String(parts[1])).map(Array.init) == chunkDigest.finalize() else {
-                        try file.truncate(to: upload.received)
-                        throw APIError(status: 460, code: "checksum_mismatch", message: "The chunk does not match its Upload-Checksum; send it again.", headers: tusHeaders)
-                    }
-                }
-                try file.sync()
-                file.close()
-                let received = upload.received + written
-                try connection.query("UPDATE uploads SET received_bytes = \(received), updated_at = now() WHERE id = \(upload.id)::uuid")
                 if received == upload.size {
                     try forward(gateway, context, upload: (upload.id, upload.size, upload.target, upload.overwrite, upload.verifyHash), connection: connection)
                 }
                 return Response(status: 204, headers: tusHeaders + [("Upload-Offset", "\(received)")])
             }
         }
+    }
+
+    /// Appends the request's body at `offset` to the staged copy (inside the caller's transaction,
+    /// which holds the row lock) and confirms the new offset.
+    static func appendChunk(_ gateway: Gateway, _ context: RequestContext, offset: Int64, connection: PostgresConnection) throws -> ChunkOutcome {
+        let upload = try owned(context, connection: connection, locking: true)
+        guard upload.state == "receiving" else {
+            throw APIError(status: 409, code: "not_receiving", message: "This upload is \(upload.state); it takes no more data.", headers: tusHeaders)
+        }
+        guard offset == upload.received else {
+            throw APIError(status: 409, code: "offset_mismatch", message: "Upload-Offset must be \(upload.received).",
+                           headers: tusHeaders + [("Upload-Offset", "\(upload.received)")])
+        }
+        let file = try StreamFile(path: stagedPath(gateway, upload.id), mode: .append(permissions: 0o600))
+        guard try file.size() >= upload.received else {
+            // The staged copy lost confirmed bytes (a crash before they reached the disk, or it was
+            // removed): never zero-fill it; this upload cannot be completed.
+            try connection.query("""
+                UPDATE uploads SET state = 'failed', error = 'The staged data was lost; start the upload again.', updated_at = now()
+                WHERE id = \(upload.id)::uuid
+                """)
+            return .stagingLost
+        }
+        try file.truncate(to: upload.received)  // anything past the confirmed offset is an unconfirmed leftover
+        var chunkDigest = SHA256()
+        var written: Int64 = 0
+        while true {
+            let piece = try context.readBodyChunk(maximum: 256 * 1024)
+            if piece.isEmpty { break }
+            guard upload.received + written + Int64(piece.count) <= upload.size else {
+                try file.truncate(to: upload.received)
+                throw APIError(status: 413, code: "payload_too_large", message: "The chunk goes past Upload-Length.", headers: tusHeaders)
+            }
+            chunkDigest.update(piece)
+            try file.write(piece)
+            written += Int64(piece.count)
+        }
+        if let checksum = context.request.headers["upload-checksum"] {
+            let parts = checksum.split(separator: " ")
+            guard parts.count == 2, parts[0] == "sha256" else {
+                try file.truncate(to: upload.received)
+                throw APIError(status: 400, code: "checksum_algorithm", message: "Only sha256 checksums are supported.", headers: tusHeaders)
+            }
+            guard Data(base64Encoded: String(parts[1])).map(Array.init) == chunkDigest.finalize() else {
+                try file.truncate(to: upload.received)
+                throw APIError(status: 460, code: "checksum_mismatch", message: "The chunk does not match its Upload-Checksum; send it again.", headers: tusHeaders)
+            }
+        }
+        try file.sync()
+        file.close()
+        let received = upload.received + written
+        let moved = try connection.query("""
+            UPDATE uploads SET received_bytes = \(received), updated_at = now() WHERE id = \(upload.id)::uuid AND received_bytes = \(upload.received)
+            """)
+        guard moved.affectedRows == 1 else { throw APIError(status: 409, code: "upload_busy", message: "The upload moved on meanwhile.", headers: tusHeaders) }
+        return .appended(upload, received: received)
     }
 
     /// Streams the staged file to its target, retrying from the staged copy, then checks the size there.
@@ -238,25 +289,38 @@ enum ResumableUploadHandlers {
         throw lastError
     }
 
-    /// `DELETE /api/uploads/{id}`: stops an unfinished upload and removes its staged data.
+    /// Advisory-lock namespace of the per-user quota check.
+    static let quotaLockNamespace = 7_345_002
+
+    /// `DELETE /api/uploads/{id}`: stops an unfinished (or failed) upload, removes its staged data
+    /// and releases its quota.
     static func cancel(_ gateway: Gateway) -> Handler {
         { context in
             try requireTus(context)
             return try context.database.withConnection { connection in
                 let upload = try owned(context, connection: connection)
-                guard upload.state != "done" else { throw APIError(status: 409, code: "already_done", message: "This upload has completed.") }
-                try connection.query("UPDATE uploads SET state = 'failed', error = 'cancelled', updated_at = now() WHERE id = \(upload.id)::uuid")
+                guard upload.state == "receiving" || upload.state == "failed" else {
+                    throw APIError(status: 409, code: "not_cancellable", message: "This upload is \(upload.state); it cannot be cancelled.", headers: tusHeaders)
+                }
+                let cancelled = try connection.query("""
+                    UPDATE uploads SET state = 'cancelled', error = 'cancelled', updated_at = now()
+                    WHERE id = \(upload.id)::uuid AND state IN ('receiving', 'failed')
+                    """)
+                guard cancelled.affectedRows == 1 else {
+                    throw APIError(status: 409, code: "not_cancellable", message: "This upload changed state meanwhile; it cannot be cancelled.", headers: tusHeaders)
+                }
                 try? FileManager.default.removeItem(atPath: stagedPath(gateway, upload.id))
                 return Response(status: 204, headers: tusHeaders)
             }
         }
     }
 
-    /// Unfinished uploads past their expiry: marked failed and their staged data removed.
+    /// Uploads left alone past the expiry (no chunk received, or failed and not retried, for that
+    /// long since their last change): marked expired, their staged data removed, their quota released.
     static func sweepExpired(_ gateway: Gateway, connection: PostgresConnection) throws {
         let expired = try connection.query("""
-            UPDATE uploads SET state = 'failed', error = 'expired', updated_at = now()
-            WHERE state = 'receiving' AND created_at < now() - make_interval(secs => \(gateway.settings.uploadExpirySeconds)::int)
+            UPDATE uploads SET state = 'expired', error = coalesce(error, 'expired'), updated_at = now()
+            WHERE state IN ('receiving', 'failed') AND updated_at < now() - make_interval(secs => \(gateway.settings.uploadExpirySeconds)::int)
             RETURNING id::text
             """)
         for row in expired.rows { if let id = row[0] { try? FileManager.default.removeItem(atPath: stagedPath(gateway, id)) } }

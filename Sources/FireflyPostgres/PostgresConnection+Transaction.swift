@@ -1,0 +1,15 @@
+extension PostgresConnection {
+    /// Runs `body` inside `BEGIN` … `COMMIT`; any error rolls back (the connection stays usable
+    /// when the server is there) and is rethrown.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute(script: "BEGIN")
+        do {
+            let value = try body()
+            try execute(script: "COMMIT")
+            return value
+        } catch {
+            if isUsable { try? execute(script: "ROLLBACK") }
+            throw error
+        }
+    }
+}
