@@ -1,0 +1,41 @@
+/** Building DOM without innerHTML (so no markup injection and no inline style under the CSP). */
+
+/** Appends children: strings become text, arrays are flattened, null/false are skipped. */
+function append(element, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+}
+
+/** Sets one property: `class`, `on…` listeners, DOM properties given as `prop:name`, else attributes. */
+function setProp(element, key, value) {
+  if (value === null || value === undefined || value === false) return;
+  if (key === "class") element.className = value;
+  else if (key.startsWith("on") && typeof value === "function") element.addEventListener(key.slice(2).toLowerCase(), value);
+  else if (key.startsWith("prop:")) element[key.slice(5)] = value;
+  else element.setAttribute(key, value === true ? "" : String(value));
+}
+
+/** `h("button", { class: "btn", onclick }, "Run")`: an element with properties and children. */
+export function h(tag, props = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) setProp(element, key, value);
+  append(element, children);
+  return element;
+}
+
+/** A decorative Bootstrap icon (served by nginx from the Debian package at /icons/). */
+export function icon(name, className = "ff-icon") {
+  return h("img", { src: `/icons/${name}.svg`, alt: "", class: className, width: 16, height: 16 });
+}
+
+/** Copies text to the clipboard; resolves to whether it worked. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+/** The page frame: the user menu in the header and the navigation's current section. */
+import { h } from "./dom.js";
+import { signOut } from "./session.js";
+import { reportError } from "./toast.js";
+
+/** A disclosure menu: the button toggles it; Escape or a click elsewhere closes it. */
+function disclosure(button, menu) {
+  const setOpen = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("show", open);
+  };
+  button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+  menu.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    setOpen(false);
+    button.focus();
+  });
+  document.addEventListener("click", (event) => {
+    if (!button.contains(event.target) && !menu.contains(event.target)) setOpen(false);
+  });
+}
+
+/** Fills the header's user area: organization and email, with sign-out behind the menu button. */
+export function renderUserMenu(container, me, client) {
+  const email = me.user?.email ?? me.user?.name ?? "Signed in";
+  const button = h("button", {
+    type: "button", class: "btn btn-sm btn-outline-light dropdown-toggle", "aria-expanded": "false", "aria-controls": "user-menu-list",
+  }, h("span", { class: "ff-org" }, me.organization?.name ?? ""), " · ", email);
+  const signOutButton = h("button", { type: "button", class: "dropdown-item" }, "Sign out");
+  signOutButton.addEventListener("click", () => signOut(client).catch((error) => reportError(error, { title: "Sign-out failed" })));
+  const menu = h("ul", { id: "user-menu-list", class: "dropdown-menu dropdown-menu-end" },
+    h("li", {}, h("span", { class: "dropdown-item-text small" }, me.user?.name ?? email)),
+    h("li", {}, h("span", { class: "dropdown-item-text small text-body-secondary" }, `Organization: ${me.organization?.name ?? "none"}`)),
+    h("li", {}, h("hr", { class: "dropdown-divider" })),
+    h("li", {}, signOutButton));
+  disclosure(button, menu);
+  container.replaceChildren(h("div", { class: "dropdown" }, button, menu));
+}
+
+/** The navigation section a route belongs to. */
+export function sectionOf(routeName) {
+  if (["catalogs", "catalog", "schema", "table", "home"].includes(routeName)) return "catalog";
+  return routeName;
+}
+
+/** Marks the current section's link with aria-current="page". */
+export function markSection(nav, section) {
+  for (const link of nav.querySelectorAll("a[data-section]")) {
+    const current = link.dataset.section === section;
+    link.classList.toggle("active", current);
+    if (current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
