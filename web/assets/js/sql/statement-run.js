@@ -4,6 +4,8 @@
  */
 import { isFinished, pollDelay } from "./poll.js";
 
+const statusPath = (id) => `/api/sql/statements/${encodeURIComponent(id)}`;
+
 /** A sleep that `wake()` cuts short (so a cancel is followed by a prompt poll). */
 function wakeableSleep(sleep) {
   let wake = () => {};
@@ -25,7 +27,7 @@ export function runStatement(client, request, { onUpdate = () => {}, sleep }) {
   const pause = wakeableSleep(sleep);
 
   function sendCancel() {
-    cancelSent ||= client.send("POST", `/api/sql/statements/${encodeURIComponent(statementId)}/cancel`);
+    cancelSent ||= client.send("POST", `${statusPath(statementId)}/cancel`);
     pause.wake();
     return cancelSent;
   }
@@ -34,7 +36,7 @@ export function runStatement(client, request, { onUpdate = () => {}, sleep }) {
     for (let attempt = 0; !isFinished(answer.status?.state); attempt += 1) {
       if (cancelWanted && !cancelSent) await sendCancel().catch(() => null);
       await pause.wait(cancelSent ? pollDelay(0) : pollDelay(attempt));
-      answer = await client.get(`/api/sql/statements/${encodeURIComponent(statementId)}`, { cache: false });
+      answer = await client.get(statusPath(statementId), { cache: false });
       onUpdate(answer);
     }
     return answer;
@@ -54,4 +56,14 @@ export function runStatement(client, request, { onUpdate = () => {}, sleep }) {
       return statementId ? sendCancel() : Promise.resolve();
     },
   };
+}
+
+/** Follows an answer started elsewhere (the table preview) until it finishes; no cancel. */
+export async function followStatement(client, answer, { sleep, onUpdate = () => {} }) {
+  for (let attempt = 0; !isFinished(answer.status?.state); attempt += 1) {
+    await sleep(pollDelay(attempt));
+    answer = await client.get(statusPath(answer.statement_id), { cache: false });
+    onUpdate(answer);
+  }
+  return answer;
 }
