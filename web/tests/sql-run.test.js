@@ -97,3 +97,15 @@ test("the error position maps into the editor text from the statement's start", 
   assert.equal(errorOffset(text, start, 1, 7), start + 7);
   assert.equal(errorOffset(text, start, 9, 99), text.length, "clamped");
 });
+
+test("the status line names the state, rows and elapsed time", async () => {
+  const { statusText } = await import("../assets/js/sql/run-status.js");
+  assert.match(statusText(null, 0), /^Ready/);
+  assert.equal(statusText({ phase: "running", startedAt: 0, answer: null }, 1234), "Submitting… 1.2 s");
+  assert.equal(statusText({ phase: "running", startedAt: 0, answer: answer("PENDING") }, 500), "Waiting for the warehouse… 0.5 s");
+  assert.equal(statusText({ phase: "running", cancelling: true, startedAt: 0, answer: answer("RUNNING") }, 3200), "Cancelling… 3.2 s");
+  const done = { phase: "done", startedAt: 0, finishedAt: 400, answer: answer("SUCCEEDED", { manifest: { total_row_count: 12345 } }) };
+  assert.equal(statusText(done, 99_999), "Succeeded · 12,345 rows · 0.4 s");
+  assert.equal(statusText({ phase: "done", startedAt: 0, finishedAt: 61_000, answer: answer("CANCELED") }, 0), "Cancelled · 1 min 01 s");
+  assert.equal(statusText({ phase: "error", startedAt: 0, error: { message: "statement is required." } }, 0), "Not run: statement is required.");
+});
