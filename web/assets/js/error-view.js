@@ -18,7 +18,7 @@ export function requestIdLine(requestId) {
   button.addEventListener("click", async () => {
     button.textContent = (await copyText(requestId)) ? "Copied" : "Copy failed";
   });
-  return h("div", { class: "small text-body-secondary mt-1" }, "Request id ", h("code", {}, requestId), button);
+  return h("div", { class: "small text-muted mt-1" }, "Request id ", h("code", {}, requestId), button);
 }
 
 /** An inline alert for a permanent error, with an optional "Try again" action. */

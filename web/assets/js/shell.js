@@ -30,7 +30,7 @@ export function renderUserMenu(container, me, client) {
   signOutButton.addEventListener("click", () => signOut(client).catch((error) => reportError(error, { title: "Sign-out failed" })));
   const menu = h("ul", { id: "user-menu-list", class: "dropdown-menu dropdown-menu-end" },
     h("li", {}, h("span", { class: "dropdown-item-text small" }, me.user?.name ?? email)),
-    h("li", {}, h("span", { class: "dropdown-item-text small text-body-secondary" }, `Organization: ${me.organization?.name ?? "none"}`)),
+    h("li", {}, h("span", { class: "dropdown-item-text small text-muted" }, `Organization: ${me.organization?.name ?? "none"}`)),
     h("li", {}, h("hr", { class: "dropdown-divider" })),
     h("li", {}, signOutButton));
   disclosure(button, menu);

@@ -36,7 +36,7 @@ export function showToast({ title, message, requestId = null, variant = "info" }
 
 /** The short placeholder left in place of content whose load failed for a passing reason. */
 function retryNotice(retry) {
-  return h("p", { class: "text-body-secondary small mb-2" }, "Not loaded. ",
+  return h("p", { class: "text-muted small mb-2" }, "Not loaded. ",
     retry && h("button", { type: "button", class: "btn btn-link btn-sm p-0 align-baseline", onclick: retry }, "Try again"));
 }
 

@@ -80,9 +80,9 @@ export function createExplorer(container, client) {
   function rowLabel(row) {
     if (row.type === "node") return [h("span", { class: "ff-twisty", "aria-hidden": "true" }, row.expandable ? (row.expanded ? "▾" : "▸") : ""),
       icon(ICONS[row.node.kind]), h("span", { class: "ff-tree-name" }, row.node.name)];
-    if (row.type === "loading") return h("span", { class: "text-body-secondary" }, "Loading…");
+    if (row.type === "loading") return h("span", { class: "text-muted" }, "Loading…");
     if (row.type === "more") return h("span", { class: "ff-more" }, `Load more ${LABELS[row.kind]}…`);
-    if (row.type === "empty") return h("span", { class: "text-body-secondary ff-wrap" }, row.text);
+    if (row.type === "empty") return h("span", { class: "text-muted ff-wrap" }, row.text);
     return h("span", { class: "text-danger" }, `${row.error?.message ?? "Could not load."} `, h("span", { class: "ff-more" }, "Try again"));
   }
 

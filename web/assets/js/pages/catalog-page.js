@@ -9,15 +9,15 @@ const SHOWN = 100;
 
 /** A list of links to child objects from the first page of a list (more are in the explorer). */
 function childList(client, { kind, names, empty, linkable = true }) {
-  const target = h("div", {}, h("p", { class: "text-body-secondary" }, "Loading…"));
+  const target = h("div", {}, h("p", { class: "text-muted" }, "Loading…"));
   const load = () => client.get(listPath(kind, names)).then((body) => {
     const { items, nextPageToken } = listItems(kind, body);
-    if (items.length === 0 && !nextPageToken) return target.replaceChildren(h("p", { class: "text-body-secondary" }, empty));
+    if (items.length === 0 && !nextPageToken) return target.replaceChildren(h("p", { class: "text-muted" }, empty));
     const entries = items.slice(0, SHOWN).map((item) => h("li", { class: "list-group-item" },
       linkable ? h("a", { href: catalogPath(...names, item.name) }, item.name) : h("span", {}, item.name),
-      item.comment ? h("div", { class: "small text-body-secondary" }, item.comment) : null));
+      item.comment ? h("div", { class: "small text-muted" }, item.comment) : null));
     const more = items.length > SHOWN || nextPageToken
-      ? h("p", { class: "small text-body-secondary mt-2" }, `Showing the first ${Math.min(items.length, SHOWN)}; use the explorer's filter and "load more" for the rest.`)
+      ? h("p", { class: "small text-muted mt-2" }, `Showing the first ${Math.min(items.length, SHOWN)}; use the explorer's filter and "load more" for the rest.`)
       : null;
     target.replaceChildren(h("ul", { class: "list-group ff-list" }, entries), more);
   }, (error) => reportError(error, { target, title: `Could not list the ${kind}`, retry: load }));
@@ -25,7 +25,7 @@ function childList(client, { kind, names, empty, linkable = true }) {
   return target;
 }
 
-const section = (title, ...content) => h("section", { class: "mb-4" }, h("h2", { class: "h6 text-uppercase text-body-secondary" }, title), ...content);
+const section = (title, ...content) => h("section", { class: "mb-4" }, h("h2", { class: "h6 text-uppercase text-muted" }, title), ...content);
 
 /** Mounts `/catalog`, `/catalog/c` or `/catalog/c/s`. */
 export function mount(main, { route, client }) {

@@ -30,7 +30,7 @@ function historyItem(item, me) {
   return h("li", { class: "list-group-item ff-history-item" },
     h("div", { class: "d-flex align-items-center gap-2 mb-1" },
       h("span", { class: `badge ${STATE_BADGE[item.state] ?? "text-bg-light"}` }, item.state),
-      h("span", { class: "small text-body-secondary" }, facts),
+      h("span", { class: "small text-muted" }, facts),
       h("span", { class: "ms-auto d-flex gap-2" },
         h("button", { type: "button", class: "btn btn-sm btn-outline-secondary", onclick: () => openInNewTab(me, item.statement, { title }) }, "Open in editor"),
         h("button", { type: "button", class: "btn btn-sm btn-outline-primary", onclick: () => openInNewTab(me, item.statement, { title, run: true }) }, "Re-run"))),
@@ -52,7 +52,7 @@ export function mount(main, { client, me, query }) {
 
   async function load(before) {
     const mine = generation;
-    footer.replaceChildren(h("p", { class: "text-body-secondary" }, "Loading…"));
+    footer.replaceChildren(h("p", { class: "text-muted" }, "Loading…"));
     try {
       const body = await client.get(historyPath(search.value.trim(), before), { cache: false });
       if (mine !== generation) return;
@@ -66,7 +66,7 @@ export function mount(main, { client, me, query }) {
     }
   }
 
-  const emptyNote = () => (list.children.length ? null : h("p", { class: "text-body-secondary" },
+  const emptyNote = () => (list.children.length ? null : h("p", { class: "text-muted" },
     search.value.trim() ? "No statements match this search." : "You have not run any statements yet. Open the SQL editor to run one."));
 
   function restart() {

@@ -17,7 +17,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const nullable = (column) => (column.nullable === false ? "No" : "Yes");
 
 function columnsTable(columns) {
-  if (!columns?.length) return h("p", { class: "text-body-secondary" }, "Unity Catalog lists no columns for this object.");
+  if (!columns?.length) return h("p", { class: "text-muted" }, "Unity Catalog lists no columns for this object.");
   return h("div", { class: "table-responsive" }, h("table", { class: "table table-sm table-hover align-middle ff-columns" },
     h("caption", { class: "visually-hidden" }, "Columns"),
     h("thead", {}, h("tr", {}, ["Name", "Type", "Nullable", "Comment"].map((title) => h("th", { scope: "col" }, title)))),
@@ -41,9 +41,9 @@ function propertyList(info) {
 function previewTable(answer) {
   const columns = answer.manifest?.schema?.columns ?? [];
   const rows = answer.result?.data_array ?? [];
-  if (rows.length === 0) return h("p", { class: "text-body-secondary" }, "The table has no rows.");
+  if (rows.length === 0) return h("p", { class: "text-muted" }, "The table has no rows.");
   return h("div", {},
-    h("p", { class: "small text-body-secondary" }, `First ${formatCount(rows.length)} rows.`),
+    h("p", { class: "small text-muted" }, `First ${formatCount(rows.length)} rows.`),
     h("div", { class: "ff-preview", tabindex: "0", role: "region", "aria-label": "Preview rows" },
       h("table", { class: "table table-sm table-striped mb-0" },
         h("thead", {}, h("tr", {}, columns.map((column) => h("th", { scope: "col", title: column.type_text ?? "" }, column.name)))),
@@ -52,7 +52,7 @@ function previewTable(answer) {
 
 /** Loads the preview (following the statement while it runs) into `target`. */
 function loadPreview(client, path, target) {
-  target.replaceChildren(h("p", { class: "text-body-secondary", role: "status" }, "Running SELECT … LIMIT 100 on the warehouse…"));
+  target.replaceChildren(h("p", { class: "text-muted", role: "status" }, "Running SELECT … LIMIT 100 on the warehouse…"));
   const load = () => client.get(path)
     .then((answer) => followStatement(client, answer, { sleep }))
     .then((answer) => {
@@ -67,7 +67,7 @@ function loadPreview(client, path, target) {
 export function mount(main, { route, client, me }) {
   const { catalog, schema, table } = route.params;
   setTitle(table, `${catalog}.${schema}`);
-  const details = h("div", {}, h("p", { class: "text-body-secondary" }, "Loading…"));
+  const details = h("div", {}, h("p", { class: "text-muted" }, "Loading…"));
   const preview = h("div", {});
   const query = h("button", { type: "button", class: "btn btn-primary btn-sm" }, icon("play-fill", "ff-icon ff-icon-light"), " Query this table");
   query.addEventListener("click", () => openInNewTab(me, previewQuery(catalog, schema, table, PREVIEW_ROWS), { title: table }));
@@ -78,13 +78,13 @@ export function mount(main, { route, client, me }) {
       h("li", { class: "breadcrumb-item active", "aria-current": "page" }, table))),
     h("div", { class: "mb-3" }, query),
     details,
-    h("section", { class: "mt-4" }, h("h2", { class: "h6 text-uppercase text-body-secondary" }, "Preview"), preview));
+    h("section", { class: "mt-4" }, h("h2", { class: "h6 text-uppercase text-muted" }, "Preview"), preview));
   let previewed = false;
   return client.watch(tablePath(catalog, schema, table), ({ data, error }) => {
     if (error) return reportError(error, { target: details, title: "Could not load the table" });
     details.replaceChildren(
-      h("section", { class: "mb-4" }, h("h2", { class: "h6 text-uppercase text-body-secondary" }, "Details"), propertyList(data)),
-      h("section", {}, h("h2", { class: "h6 text-uppercase text-body-secondary" }, `Columns (${data.columns?.length ?? 0})`), columnsTable(data.columns)));
+      h("section", { class: "mb-4" }, h("h2", { class: "h6 text-uppercase text-muted" }, "Details"), propertyList(data)),
+      h("section", {}, h("h2", { class: "h6 text-uppercase text-muted" }, `Columns (${data.columns?.length ?? 0})`), columnsTable(data.columns)));
     if (!previewed) loadPreview(client, previewPath(catalog, schema, table, PREVIEW_ROWS), preview);
     previewed = true;
   });

@@ -40,7 +40,7 @@ export function createResultView(container, client, { onShowPosition }) {
     summary.replaceChildren(
       h("span", { class: "me-3" }, `${formatCount(store.totalRows)} rows · ${formatDuration(run.finishedAt - run.startedAt)}`),
       answer.manifest?.truncated ? h("span", { class: "badge text-bg-warning me-3" }, "truncated") : null,
-      sort && loaded < store.totalRows ? h("span", { class: "me-3 small text-body-secondary" }, `Sorted the ${formatCount(loaded)} loaded rows`) : null,
+      sort && loaded < store.totalRows ? h("span", { class: "me-3 small text-muted" }, `Sorted the ${formatCount(loaded)} loaded rows`) : null,
       h("a", { class: "btn btn-sm btn-outline-primary me-2", href: `/api/sql/statements/${encodeURIComponent(answer.statement_id)}/result.csv`, download: "" }, "Download CSV"),
       copyButton("Copy cell", grid.copyCell), " ", copyButton("Copy row", grid.copyRow));
   }
@@ -48,7 +48,7 @@ export function createResultView(container, client, { onShowPosition }) {
   function showRows(run) {
     const columns = run.store.columns.length;
     gridHost.hidden = columns === 0;
-    if (columns === 0) return message.replaceChildren(h("p", { class: "text-body-secondary" }, "The statement finished; it returns no rows."));
+    if (columns === 0) return message.replaceChildren(h("p", { class: "text-muted" }, "The statement finished; it returns no rows."));
     if (shown !== run) grid.show(run.store, run.answer.statement_id);
     renderSummary(run);
   }
@@ -71,8 +71,8 @@ export function createResultView(container, client, { onShowPosition }) {
       const state = run.answer.status?.state;
       if (state === "SUCCEEDED") showRows(run);
       else if (state === "FAILED") showFailure(run);
-      else message.replaceChildren(h("p", { class: "text-body-secondary" }, NOTES[state] ?? `The statement ended ${state}.`));
-    } else if (!run || run.phase === "idle") message.replaceChildren(h("p", { class: "text-body-secondary ff-hint" },
+      else message.replaceChildren(h("p", { class: "text-muted" }, NOTES[state] ?? `The statement ended ${state}.`));
+    } else if (!run || run.phase === "idle") message.replaceChildren(h("p", { class: "text-muted ff-hint" },
       "Write a statement and press Ctrl+Enter (⌘↵ on a Mac). Completion offers keywords, catalogs, schemas, tables and columns as you type; Ctrl+Space asks for it."));
     shown = run?.phase === "done" ? run : null;
   }
