@@ -8,12 +8,11 @@ function append(element, children) {
   }
 }
 
-/** Sets one property: `class`, `on…` listeners, DOM properties given as `prop:name`, else attributes. */
+/** Sets one property: `class`, `on…` listeners, else an attribute (`true` as an empty one). */
 function setProp(element, key, value) {
   if (value === null || value === undefined || value === false) return;
   if (key === "class") element.className = value;
   else if (key.startsWith("on") && typeof value === "function") element.addEventListener(key.slice(2).toLowerCase(), value);
-  else if (key.startsWith("prop:")) element[key.slice(5)] = value;
   else element.setAttribute(key, value === true ? "" : String(value));
 }
 

@@ -189,5 +189,6 @@ export function createExplorer(container, client) {
   }
 
   refresh();
+  ensureLoaded(ROOT);
   return { reveal, focusFilter: () => filterInput.focus() };
 }
