@@ -108,4 +108,6 @@ test("the status line names the state, rows and elapsed time", async () => {
   assert.equal(statusText(done, 99_999), "Succeeded · 12,345 rows · 0.4 s");
   assert.equal(statusText({ phase: "done", startedAt: 0, finishedAt: 61_000, answer: answer("CANCELED") }, 0), "Cancelled · 1 min 01 s");
   assert.equal(statusText({ phase: "error", startedAt: 0, error: { message: "statement is required." } }, 0), "Not run: statement is required.");
+  assert.equal(statusText({ phase: "error", startedAt: 0, answer: answer("RUNNING"), error: { message: "offline" } }, 0),
+    "Lost track of the statement: offline");
 });

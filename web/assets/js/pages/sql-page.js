@@ -56,8 +56,11 @@ function createWorkspace({ client, me }) {
     const running = run?.phase === "running";
     cancelButton.disabled = !running || Boolean(run.cancelling);
     runButton.disabled = running;
-    clearInterval(ticker);
-    if (running) ticker = setInterval(renderStatus, TICK_MS);
+    if (running && !ticker) ticker = setInterval(renderStatus, TICK_MS);
+    if (!running && ticker) {
+      clearInterval(ticker);
+      ticker = 0;
+    }
   }
 
   function renderTabs() {
@@ -106,7 +109,11 @@ function createWorkspace({ client, me }) {
     if (entry?.phase !== "running" || entry.cancelling) return;
     entry.cancelling = true;
     renderStatus();
-    entry.runner.cancel().catch((error) => reportError(error, { title: "Cancel failed" }));
+    entry.runner.cancel().catch((error) => {
+      entry.cancelling = false;
+      renderStatus();
+      reportError(error, { title: "Cancel failed; try again" });
+    });
   }
 
   /** Selects the failing text in the editor (when the run's tab is open). */

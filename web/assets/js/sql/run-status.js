@@ -10,7 +10,10 @@ const STATE_WORDS = {
 export function statusText(run, now) {
   if (!run || run.phase === "idle") return "Ready. Ctrl+Enter (⌘↵) runs the selection or the statement at the cursor.";
   const elapsed = formatDuration((run.finishedAt ?? now) - run.startedAt);
-  if (run.phase === "error") return `Not run: ${run.error?.message ?? "the request failed"}`;
+  if (run.phase === "error") {
+    const reason = run.error?.message ?? "the request failed";
+    return run.answer ? `Lost track of the statement: ${reason}` : `Not run: ${reason}`;
+  }
   const state = run.answer?.status?.state;
   if (run.phase === "running") {
     const words = run.cancelling ? "Cancelling" : STATE_WORDS[state] ?? "Submitting";
