@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { catalogPath, loginPath, parsePath, sqlPath } from "../assets/js/routes.js";
+import { catalogPath, loginPath, parsePath, sqlPath } from "../assets/js/router.js";
 
 test("catalog paths at each depth", () => {
   assert.deepEqual(parsePath("/catalog"), { name: "catalogs", params: {} });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sameRange, scrollToReveal, visibleRange } from "../assets/js/windowing.js";
+import { scrollToReveal, visibleRange } from "../assets/js/windowing.js";
 
 test("only the rows in view plus overscan are drawn, out of 100,000", () => {
   const range = visibleRange({ scrollTop: 28_000, viewportHeight: 560, rowHeight: 28, count: 100_000, overscan: 5 });
@@ -31,11 +31,4 @@ test("revealing a row scrolls as little as possible", () => {
   assert.equal(scrollToReveal({ ...view, index: 12 }), 200, "already visible");
   assert.equal(scrollToReveal({ ...view, index: 5 }), 100, "above: align top");
   assert.equal(scrollToReveal({ ...view, index: 20 }), 320, "below: align bottom");
-});
-
-test("sameRange compares start, end and height", () => {
-  const a = { start: 1, end: 5, totalHeight: 100 };
-  assert.ok(sameRange(a, { ...a }));
-  assert.ok(!sameRange(a, { ...a, end: 6 }));
-  assert.ok(!sameRange(a, null));
 });

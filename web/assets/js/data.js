@@ -4,8 +4,7 @@
  * failures, the CSRF header on writes, and one place that reacts to an expired session.
  * Everything outside JavaScript itself (fetch, timers, clock) is injected, so Node tests drive it.
  */
-import { ApiError, errorFromResponse, networkError } from "./errors.js";
-import { retryDelay, shouldRetry } from "./retry.js";
+import { ApiError, errorFromResponse, networkError, retryDelay, shouldRetry } from "./errors.js";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 

@@ -1,4 +1,4 @@
-/** Building DOM without innerHTML (so no markup injection and no inline style under the CSP). */
+/** Building DOM without innerHTML (no markup injection, no inline style under the CSP), and the page frame. */
 
 /** Appends children: strings become text, arrays are flattened, null/false are skipped. */
 function append(element, children) {
@@ -37,4 +37,16 @@ export async function copyText(text) {
   } catch {
     return false;
   }
+}
+
+/** Sets the window title: "part · part · FireFly". */
+export function setTitle(...parts) {
+  document.title = [...parts, "FireFly"].join(" · ");
+}
+
+/** A page: a heading (the page's h1) followed by its content, replacing what `main` showed. */
+export function showPage(main, heading, ...content) {
+  const page = h("div", { class: "ff-page" }, h("h1", { class: "h4 mb-3" }, heading), ...content);
+  main.replaceChildren(page);
+  return page;
 }

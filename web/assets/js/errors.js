@@ -1,4 +1,7 @@
-/** FireFly API errors: the envelope {"error":{"code","message","request_id"}} as one class. */
+/**
+ * FireFly API errors: the envelope {"error":{"code","message","request_id"}} as one class, and
+ * whether and when a failed GET is tried again (pure, tested through the data layer).
+ */
 
 /** Codes that come with a 5xx but will not change on their own: retrying only delays the message. */
 const PERMANENT_CODES = new Set(["workspace_not_configured"]);
@@ -22,7 +25,7 @@ export class ApiError extends Error {
 }
 
 /** Seconds from a Retry-After header (delta-seconds form only), or null. */
-export function retryAfterSeconds(headers) {
+function retryAfterSeconds(headers) {
   const value = headers?.get?.("Retry-After");
   if (value == null || !/^\s*\d+\s*$/.test(value)) return null;
   return Number(value);
@@ -48,4 +51,20 @@ export async function errorFromResponse(response) {
 /** The ApiError for a fetch that never got an answer (offline, DNS, connection reset). */
 export function networkError() {
   return new ApiError({ message: "FireFly could not be reached. Check your connection; FireFly retries reads on its own." });
+}
+
+const MAX_RETRIES = 3;
+const BASE_DELAY_MS = 500;
+const MAX_DELAY_MS = 30_000;
+
+/** True when attempt number `attempt` (0-based, already failed with `error`) may be repeated. */
+export function shouldRetry(error, attempt) {
+  return attempt < MAX_RETRIES && Boolean(error?.transient);
+}
+
+/** Milliseconds before retry `attempt` (0-based): Retry-After when given, else 500 ms doubling, jittered. */
+export function retryDelay(error, attempt, random = Math.random) {
+  if (error?.retryAfter != null) return Math.min(error.retryAfter * 1000, MAX_DELAY_MS);
+  const backoff = BASE_DELAY_MS * 2 ** attempt;
+  return Math.min(Math.round(backoff * (0.75 + random() * 0.5)), MAX_DELAY_MS);
 }

@@ -2,11 +2,9 @@
 import { createApp } from "./app.js";
 import { createDataClient } from "./data.js";
 import { h } from "./dom.js";
-import { loginPath } from "./routes.js";
-import { startRouter } from "./router.js";
-import { loadMe } from "./session.js";
-import { renderUserMenu } from "./shell.js";
-import { errorAlert } from "./error-view.js";
+import { loginPath, startRouter } from "./router.js";
+import { loadMe, renderUserMenu } from "./shell.js";
+import { errorAlert } from "./notify.js";
 
 const client = createDataClient({
   fetch: (...args) => fetch(...args),

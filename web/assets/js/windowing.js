@@ -25,8 +25,3 @@ export function scrollToReveal({ index, scrollTop, viewportHeight, rowHeight }) 
   if (bottom > scrollTop + viewportHeight) return bottom - viewportHeight;
   return scrollTop;
 }
-
-/** True when two ranges draw the same rows (the view can skip a repaint). */
-export function sameRange(a, b) {
-  return Boolean(a && b) && a.start === b.start && a.end === b.end && a.totalHeight === b.totalHeight;
-}

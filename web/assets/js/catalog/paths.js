@@ -1,6 +1,6 @@
 /** API paths of Unity Catalog reads, shared by the tree, the pages and completion (one cache key each). */
 
-export const PAGE_SIZE = 500;
+const PAGE_SIZE = 500;
 
 const part = encodeURIComponent;
 

@@ -64,7 +64,7 @@ export function toggle(tree, id, expand = !tree.expanded.has(id)) {
 }
 
 /** True for nodes that can hold children. */
-export const isExpandable = (node) => listKinds(node.kind).length > 0;
+const isExpandable = (node) => listKinds(node.kind).length > 0;
 
 const matcher = (filter) => {
   const needle = filter.trim().toLowerCase();
@@ -132,7 +132,7 @@ export function flatten(tree, filter = "") {
 }
 
 /** Index of the row's parent node (the closest row above with a lower level), or -1. */
-export function parentIndex(rows, index) {
+function parentIndex(rows, index) {
   for (let i = index - 1; i >= 0; i -= 1) if (rows[i].level < rows[index].level) return i;
   return -1;
 }

@@ -4,9 +4,8 @@
  * layer, one page at a time.
  */
 import { copyText, h, icon } from "../dom.js";
-import { catalogPath } from "../routes.js";
-import { navigate } from "../router.js";
-import { showToast } from "../toast.js";
+import { catalogPath, navigate } from "../router.js";
+import { showToast } from "../notify.js";
 import { scrollToReveal, visibleRange } from "../windowing.js";
 import { listItems, listPath } from "./paths.js";
 import {

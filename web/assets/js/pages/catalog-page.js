@@ -1,9 +1,8 @@
 /** The catalog, catalog and schema pages: what is inside, with links, and what to do next. */
-import { h } from "../dom.js";
+import { h, setTitle, showPage } from "../dom.js";
 import { listItems, listPath } from "../catalog/paths.js";
-import { catalogPath } from "../routes.js";
-import { reportError } from "../toast.js";
-import { setTitle, showPage } from "./page.js";
+import { catalogPath } from "../router.js";
+import { reportError } from "../notify.js";
 
 const SHOWN = 100;
 

@@ -5,11 +5,10 @@
  * `GET /api/sql/history?q=&limit=&before=` → `{ items: [{ id, statement, statement_id, state,
  * started_at, finished_at, duration_ms, row_count, error }], next_before }`.
  */
-import { h } from "../dom.js";
+import { h, setTitle, showPage } from "../dom.js";
 import { formatCount, formatDuration, formatTime } from "../format.js";
 import { openInNewTab } from "../sql/open-tab.js";
-import { reportError } from "../toast.js";
-import { setTitle, showPage } from "./page.js";
+import { reportError } from "../notify.js";
 
 const PAGE = 50;
 const SEARCH_DELAY_MS = 300;

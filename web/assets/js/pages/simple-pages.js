@@ -1,6 +1,5 @@
 /** The pages with little to do: not found, and the sections that come in a later release. */
-import { h } from "../dom.js";
-import { setTitle, showPage } from "./page.js";
+import { h, setTitle, showPage } from "../dom.js";
 
 const COMING = {
   uploads: ["Uploads", "Uploading files to Unity Catalog volumes from the browser is coming soon. Until then, ask your administrator or use the API (PUT /api/files)."],

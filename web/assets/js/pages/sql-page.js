@@ -3,10 +3,9 @@
  * result of each tab's last run. One workspace lives for the whole page load, so runs and
  * results survive visits to other pages.
  */
-import { h } from "../dom.js";
-import { navigate } from "../router.js";
-import { sqlPath } from "../routes.js";
-import { showToast, reportError } from "../toast.js";
+import { h, setTitle } from "../dom.js";
+import { navigate, sqlPath } from "../router.js";
+import { showToast, reportError } from "../notify.js";
 import { loadCodeMirror } from "../sql/codemirror-loader.js";
 import { createEditor } from "../sql/editor.js";
 import { metadataSource } from "../sql/metadata-source.js";
@@ -17,7 +16,6 @@ import { statusText } from "../sql/run-status.js";
 import { errorOffset } from "../sql/statement-error.js";
 import { runStatement } from "../sql/statement-run.js";
 import { renderTabBar } from "../sql/tab-bar.js";
-import { setTitle } from "./page.js";
 
 const SAVE_DELAY_MS = 800;
 const TICK_MS = 100;

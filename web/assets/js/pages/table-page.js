@@ -1,14 +1,13 @@
 /** A table's page: its columns, its properties, a preview of its rows, and "Query this table". */
-import { h, icon } from "../dom.js";
+import { h, icon, setTitle, showPage } from "../dom.js";
 import { previewPath, tablePath } from "../catalog/paths.js";
 import { formatCount, formatTime } from "../format.js";
-import { catalogPath } from "../routes.js";
+import { catalogPath } from "../router.js";
 import { openInNewTab } from "../sql/open-tab.js";
 import { previewQuery } from "../sql/quote.js";
 import { followStatement } from "../sql/statement-run.js";
 import { statementError } from "../sql/statement-error.js";
-import { reportError } from "../toast.js";
-import { setTitle, showPage } from "./page.js";
+import { reportError } from "../notify.js";
 
 const PREVIEW_ROWS = 100;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,7 +12,7 @@ const MAX_ITEMS = 200;
 const MAX_REFERENCED_TABLES = 5;
 
 /** The plain names in `a.\`b c\`.` form. */
-export function parseNames(text) {
+function parseNames(text) {
   return [...text.matchAll(new RegExp(NAME, "g"))].map(([name]) =>
     name.startsWith("`") ? name.slice(1, -1).replaceAll("``", "`") : name);
 }

@@ -1,6 +1,5 @@
 /** Opening SQL in a new editor tab from other pages (the table page, the history). */
-import { navigate } from "../router.js";
-import { sqlPath } from "../routes.js";
+import { navigate, sqlPath } from "../router.js";
 import { createTabsStore } from "./tabs-store.js";
 
 let store = null;

@@ -1,7 +1,7 @@
 /** How often a running statement is asked for its state. */
 
-export const FIRST_POLL_MS = 500;
-export const MAX_POLL_MS = 5000;
+const FIRST_POLL_MS = 500;
+const MAX_POLL_MS = 5000;
 
 /** Milliseconds before poll number `attempt` (0-based): 0.5 s growing by half each time, at most 5 s. */
 export function pollDelay(attempt) {

@@ -5,7 +5,7 @@
  */
 import { copyText, h } from "../dom.js";
 import { csvLine } from "../csv.js";
-import { reportError } from "../toast.js";
+import { reportError } from "../notify.js";
 import { scrollToReveal, visibleRange } from "../windowing.js";
 
 const ROW_HEIGHT = 26;

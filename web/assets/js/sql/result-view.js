@@ -1,7 +1,7 @@
 /** The area under the editor: the outcome of the tab's last run — rows, an error, or a note. */
 import { h } from "../dom.js";
 import { formatCount, formatDuration } from "../format.js";
-import { showToast, reportError } from "../toast.js";
+import { showToast, reportError } from "../notify.js";
 import { createResultGrid } from "./result-grid.js";
 import { statementError } from "./statement-error.js";
 

@@ -1,6 +1,6 @@
 /** The editor's tab strip: each tab is a link to its URL, with close; double-click or F2 renames. */
 import { h } from "../dom.js";
-import { sqlPath } from "../routes.js";
+import { sqlPath } from "../router.js";
 
 /** Replaces a tab's link with a text box until Enter or leaving it (Escape keeps the old name). */
 function startRename(item, tab, onRename) {

@@ -6,7 +6,7 @@
 const VERSION = 1;
 
 /** A short random id for a tab (also its URL: /sql/<id>). */
-export function newTabId(random = Math.random) {
+function newTabId(random = Math.random) {
   return Math.floor(random() * 36 ** 8).toString(36).padStart(8, "0");
 }
 
