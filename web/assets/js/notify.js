@@ -39,7 +39,7 @@ let region = null;
 /** The live region that holds the toasts, created on first use. */
 function toastRegion() {
   if (!region) {
-    region = h("div", { class: "toast-container position-fixed bottom-0 end-0 p-3", "aria-live": "polite", "aria-atomic": "false" });
+    region = h("aside", { class: "toast-container position-fixed bottom-0 end-0 p-3", "aria-label": "Notifications", "aria-live": "polite" });
     document.body.append(region);
   }
   return region;
