@@ -16,6 +16,13 @@ function setProp(element, key, value) {
   else element.setAttribute(key, value === true ? "" : String(value));
 }
 
+/** Replaces an element's children (null and false skipped, unlike `replaceChildren`, which writes "null"). */
+export function fill(element, ...children) {
+  element.replaceChildren();
+  append(element, children);
+  return element;
+}
+
 /** `h("button", { class: "btn", onclick }, "Run")`: an element with properties and children. */
 export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);

@@ -1,5 +1,5 @@
 /** The catalog, catalog and schema pages: what is inside, with links, and what to do next. */
-import { h, setTitle, showPage } from "../dom.js";
+import { fill, h, setTitle, showPage } from "../dom.js";
 import { listItems, listPath } from "../catalog/paths.js";
 import { catalogPath } from "../router.js";
 import { reportError } from "../notify.js";
@@ -18,7 +18,7 @@ function childList(client, { kind, names, empty, linkable = true }) {
     const more = items.length > SHOWN || nextPageToken
       ? h("p", { class: "small text-muted mt-2" }, `Showing the first ${Math.min(items.length, SHOWN)}; use the explorer's filter and "load more" for the rest.`)
       : null;
-    target.replaceChildren(h("ul", { class: "list-group ff-list" }, entries), more);
+    fill(target, h("ul", { class: "list-group ff-list" }, entries), more);
   }, (error) => reportError(error, { target, title: `Could not list the ${kind}`, retry: load }));
   load();
   return target;

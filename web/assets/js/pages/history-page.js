@@ -5,7 +5,7 @@
  * `GET /api/sql/history?q=&limit=&before=` → `{ items: [{ id, statement, statement_id, state,
  * started_at, finished_at, duration_ms, row_count, error }], next_before }`.
  */
-import { h, setTitle, showPage } from "../dom.js";
+import { fill, h, setTitle, showPage } from "../dom.js";
 import { formatCount, formatDuration, formatTime } from "../format.js";
 import { openInNewTab } from "../sql/open-tab.js";
 import { reportError } from "../notify.js";
@@ -57,7 +57,7 @@ export function mount(main, { client, me, query }) {
       if (mine !== generation) return;
       list.append(...(body.items ?? []).map((item) => historyItem(item, me)));
       status.textContent = `${list.children.length} statements shown`;
-      footer.replaceChildren(body.next_before != null
+      fill(footer, body.next_before != null
         ? h("button", { type: "button", class: "btn btn-outline-secondary btn-sm", onclick: () => load(body.next_before) }, "Load more")
         : emptyNote());
     } catch (error) {

@@ -1,5 +1,5 @@
 /** The area under the editor: the outcome of the tab's last run — rows, an error, or a note. */
-import { h } from "../dom.js";
+import { fill, h } from "../dom.js";
 import { formatCount, formatDuration } from "../format.js";
 import { showToast, reportError } from "../notify.js";
 import { createResultGrid } from "./result-grid.js";
@@ -37,7 +37,7 @@ export function createResultView(container, client, { onShowPosition }) {
     const { store, answer } = run;
     const sort = store.sortState();
     const loaded = store.loadedRowCount();
-    summary.replaceChildren(
+    fill(summary,
       h("span", { class: "me-3" }, `${formatCount(store.totalRows)} rows · ${formatDuration(run.finishedAt - run.startedAt)}`),
       answer.manifest?.truncated ? h("span", { class: "badge text-bg-warning me-3" }, "truncated") : null,
       sort && loaded < store.totalRows ? h("span", { class: "me-3 small text-muted" }, `Sorted the ${formatCount(loaded)} loaded rows`) : null,
