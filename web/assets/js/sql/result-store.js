@@ -64,20 +64,22 @@ export function createResultStore(answer) {
     return [...needed];
   }
 
-  /** Row indexes of every loaded row, in the original order. */
-  function loadedIndexes() {
-    const indexes = [];
+  /** Every loaded row's index and its value in `column`, in the original order. */
+  function loadedValues(column) {
+    const entries = [];
     for (const chunk of chunks) {
       const rows = loaded.get(chunk.chunk_index);
-      if (rows) for (let i = 0; i < rows.length; i += 1) indexes.push(chunk.row_offset + i);
+      if (rows) rows.forEach((row, i) => entries.push({ index: chunk.row_offset + i, value: row[column] }));
     }
-    return indexes;
+    return entries;
   }
 
   function applySort({ column, direction }) {
     const type = columns[column]?.type_name;
     const sign = direction === "descending" ? -1 : 1;
-    order = loadedIndexes().sort((a, b) => sign * compareCells(rawRow(a)[column], rawRow(b)[column], type) || a - b);
+    order = loadedValues(column)
+      .sort((a, b) => sign * compareCells(a.value, b.value, type) || a.index - b.index)
+      .map((entry) => entry.index);
   }
 
   /** Sorts the loaded rows by a column ("ascending" or "descending"), or restores the original order (null). */
