@@ -36,6 +36,14 @@ export function icon(name, className = "ff-icon") {
   return h("img", { src: `/icons/${name}.svg`, alt: "", class: className, width: 16, height: 16 });
 }
 
+/**
+ * A small "×" close button. (Bootstrap's .btn-close draws its cross from a data: URL, which the
+ * CSP's default-src 'self' blocks.)
+ */
+export function closeButton(label, className = "") {
+  return h("button", { type: "button", class: `ff-close ${className}`.trim(), "aria-label": label }, h("span", { "aria-hidden": "true" }, "×"));
+}
+
 /** Copies text to the clipboard; resolves to whether it worked. */
 export async function copyText(text) {
   try {

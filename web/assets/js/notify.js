@@ -2,7 +2,7 @@
  * How errors and notices reach the user: inline alerts for permanent errors (what happened, what to
  * try, the request id to copy) and toasts at the bottom right, announced politely, for transient ones.
  */
-import { copyText, h } from "./dom.js";
+import { closeButton, copyText, h } from "./dom.js";
 
 /** Advice for a status, so every error says what to try next. */
 function advice(error) {
@@ -55,7 +55,7 @@ function scheduleHide(toast) {
 
 /** Shows a toast: `variant` is "danger" for failures, "success" or "info" otherwise. */
 export function showToast({ title, message, requestId = null, variant = "info" }) {
-  const close = h("button", { type: "button", class: "btn-close ms-auto", "aria-label": "Close" });
+  const close = closeButton("Close the message", "ms-auto");
   const toast = h("div", { class: `toast show ff-toast ff-toast-${variant}`, role: variant === "danger" ? "alert" : "status" },
     h("div", { class: "toast-header" }, h("strong", { class: "me-auto" }, title), close),
     h("div", { class: "toast-body" }, message, requestIdLine(requestId)));

@@ -1,5 +1,5 @@
 /** The editor's tab strip: each tab is a link to its URL, with close; double-click or F2 renames. */
-import { h } from "../dom.js";
+import { closeButton, h } from "../dom.js";
 import { sqlPath } from "../router.js";
 
 /** Replaces a tab's link with a text box until Enter or leaving it (Escape keeps the old name). */
@@ -26,7 +26,7 @@ function startRename(item, tab, onRename) {
 function tabItem(tab, isActive, { onClose, onRename }) {
   const link = h("a", { href: sqlPath(tab.id), class: `ff-tab${isActive ? " active" : ""}`, "aria-current": isActive ? "page" : null,
     title: "Double-click or press F2 to rename" }, tab.title);
-  const close = h("button", { type: "button", class: "btn-close ff-tab-close", "aria-label": `Close ${tab.title}` });
+  const close = closeButton(`Close ${tab.title}`);
   const item = h("li", { class: "ff-tab-item" }, link, close);
   link.addEventListener("dblclick", (event) => {
     event.preventDefault();
