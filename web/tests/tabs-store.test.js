@@ -59,3 +59,13 @@ test("empty names are not accepted as tab titles", () => {
   store.rename(tab.id, "   ");
   assert.equal(store.get(tab.id).title, "Query 1");
 });
+
+test("a tab keeps its default catalog and schema, trimmed", () => {
+  const storage = memoryStorage();
+  const store = createTabsStore(storage, "u", random);
+  const [tab] = store.tabs();
+  store.setDefaults(tab.id, { catalog: " samples ", schema: "nyctaxi" });
+  const again = createTabsStore(storage, "u", random).get(tab.id);
+  assert.equal(again.catalog, "samples");
+  assert.equal(again.schema, "nyctaxi");
+});

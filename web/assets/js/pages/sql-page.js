@@ -34,12 +34,17 @@ function createWorkspace({ client, me }) {
   const editorWrap = h("div", { class: "ff-editor-wrap" }, textarea);
   const runButton = h("button", { type: "button", class: "btn btn-primary btn-sm", title: "Ctrl+Enter / ⌘↵" }, "Run ", h("kbd", { class: "ff-kbd" }, "Ctrl+↵"));
   const cancelButton = h("button", { type: "button", class: "btn btn-outline-danger btn-sm", disabled: true, title: "Esc" }, "Cancel");
+  const catalogInput = h("input", { id: "sql-catalog", class: "form-control form-control-sm ff-default", placeholder: "catalog", autocomplete: "off", spellcheck: "false" });
+  const schemaInput = h("input", { id: "sql-schema", class: "form-control form-control-sm ff-default", placeholder: "schema", autocomplete: "off", spellcheck: "false" });
+  const defaults = h("div", { class: "ff-defaults", title: "Used for names without a catalog or schema" },
+    h("label", { for: "sql-catalog", class: "small" }, "Default catalog"), catalogInput,
+    h("label", { for: "sql-schema", class: "small" }, "schema"), schemaInput);
   const status = h("span", { class: "ff-status small" });
   const announcer = h("span", { class: "visually-hidden", role: "status" });
   const resultHost = h("section", { class: "ff-results", "aria-label": "Result" });
   const root = h("div", { class: "ff-sql" },
     h("h1", { class: "visually-hidden" }, "SQL editor"), tabBar, editorWrap,
-    h("div", { class: "ff-toolbar" }, runButton, cancelButton, status, announcer), resultHost);
+    h("div", { class: "ff-toolbar" }, runButton, cancelButton, status, announcer, defaults), resultHost);
   const results = createResultView(resultHost, client, { onShowPosition: showPosition });
 
   const currentRun = () => runs.get(activeId) ?? null;
@@ -87,13 +92,19 @@ function createWorkspace({ client, me }) {
     else if (announce) showToast({ title: "Draft kept", message: "It survives a reload and your next sign-in on this browser.", variant: "success" });
   }
 
+  /** The POST body: the statement, with the tab's default catalog and schema when set. */
+  function statementRequest(statement) {
+    const catalog = catalogInput.value.trim(), schema = schemaInput.value.trim();
+    return { statement, ...(catalog && { catalog }), ...(schema && { schema }) };
+  }
+
   function run() {
     const target = editor?.runTarget();
     if (!target || currentRun()?.phase === "running") return;
     const tabId = activeId;
     const entry = { phase: "running", answer: null, startedAt: Date.now(), start: target.start, text: target.text };
     const refresh = () => { if (tabId === activeId) { renderStatus(); results.render(entry); } };
-    entry.runner = runStatement(client, { statement: target.text }, { sleep, onUpdate: (answer) => { entry.answer = answer; refresh(); } });
+    entry.runner = runStatement(client, statementRequest(target.text), { sleep, onUpdate: (answer) => { entry.answer = answer; refresh(); } });
     runs.set(tabId, entry);
     refresh();
     entry.runner.done.then((answer) => {
@@ -135,6 +146,8 @@ function createWorkspace({ client, me }) {
     activeId = id;
     store.setActive(id);
     setTitle(store.get(id).title, "SQL");
+    catalogInput.value = store.get(id).catalog ?? "";
+    schemaInput.value = store.get(id).schema ?? "";
     renderTabs();
     results.render(currentRun());
     renderStatus();
@@ -149,6 +162,9 @@ function createWorkspace({ client, me }) {
       saveTimer = setTimeout(() => keepDraft({ announce: false }), SAVE_DELAY_MS);
     },
   };
+  const keepDefaults = () => store.setDefaults(activeId, { catalog: catalogInput.value, schema: schemaInput.value });
+  catalogInput.addEventListener("change", keepDefaults);
+  schemaInput.addEventListener("change", keepDefaults);
   runButton.addEventListener("click", run);
   cancelButton.addEventListener("click", cancel);
   root.addEventListener("keydown", (event) => {

@@ -75,6 +75,12 @@ export function createTabsStore(storage, email, random = Math.random) {
       const tab = find(id);
       if (tab) tab.sql = sql;
     },
+    /** The tab's default catalog and schema for unqualified names (empty text: none). */
+    setDefaults(id, { catalog, schema }) {
+      const tab = find(id);
+      if (tab) Object.assign(tab, { catalog: catalog.trim(), schema: schema.trim() });
+      return save();
+    },
     setActive(id) {
       if (find(id)) state.active = id;
       return save();
