@@ -40,7 +40,7 @@ struct AppProxyIntegrationTests {
         #expect(download.body.count == data.count && SHA256.hash(download.body) == SHA256.hash(data))
 
         // A kernel over the WebSocket, as the page in the iframe would run it.
-        let output = try Shell.succeed(try Shell.which("python3"), [
+        let output = try Shell.succeed(try TestStack.python, [
             TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", apps.origin() + "/app-proxy/_/aws/databricksapps/jupyter",
             cookie, apps.origin(), apps.stack.directory + "/nginx/tls/cert.pem",
         ])
@@ -218,7 +218,7 @@ struct AppProxyIntegrationTests {
         #expect(try apps.curl(webSocket + ["-H", "Origin: \(apps.appOrigin)", base + "/_echo"]) == 403)
 
         // A client that never finishes its request head is cut off after the idle timeout.
-        let slow = try Shell.succeed(try Shell.which("python3"), ["-c", """
+        let slow = try Shell.succeed(try TestStack.python, ["-c", """
             import socket, sys, time
             s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(10)
             s.sendall(b"GET /app-proxy/_/aws/databricksapps/jupyter/ HTTP/1.1\\r\\nHost: jupyter--acme.apps.localhost\\r\\n")

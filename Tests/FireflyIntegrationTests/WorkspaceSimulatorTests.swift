@@ -10,7 +10,7 @@ struct WorkspaceSimulatorTests {
     @Test("the official databricks-sdk runs every call FireFly makes against the simulator")
     func sdkConformance() throws {
         let simulator = try SimulatorProcess("sdk")
-        let python = try Shell.which("python3")
+        let python = try TestStack.python
         let script = TestStack.repository + "/Tests/Conformance/sdk_conformance.py"
         let result = try Shell.run(python, [script, simulator.baseURL, "org-a", "secret-a", "org-b", "secret-b"])
         #expect(result.status == 0, "\(result.output)\n--- simulator log ---\n\((try? String(contentsOfFile: simulator.logPath, encoding: .utf8)) ?? "")")

@@ -13,6 +13,16 @@ final class TestStack: @unchecked Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().path
     }()
 
+    /// The project's Python (its virtual environment, made by scripts/install-deps): the outside
+    /// clients the tests run. Missing, it fails the test (never a silent skip).
+    static var python: String {
+        get throws {
+            let path = ProcessInfo.processInfo.environment["FIREFLY_PYTHON"] ?? repository + "/.venv/bin/python3"
+            guard FileManager.default.isExecutableFile(atPath: path) else { throw StackError("\(path) is missing: run scripts/install-deps") }
+            return path
+        }
+    }
+
     /// Where `swift build` put the executables (the test binary sits beside them).
     static let binDirectory: String = {
         if let explicit = ProcessInfo.processInfo.environment["FIREFLY_BIN_DIR"], !explicit.isEmpty { return explicit }
