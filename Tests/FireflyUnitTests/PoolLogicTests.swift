@@ -32,4 +32,25 @@ struct PoolLogicTests {
     func badReports(line: String) {
         #expect(WorkerReport(line: Substring(line)) == nil)
     }
+
+    @Test("fair use: a user past their limit, or an organization past its own, waits; others go on; ends give room back")
+    func fairUse() {
+        var counts = InFlightCounts(userLimit: 2, organizationLimit: 3)
+        #expect(counts.begin(user: 1, organization: 10) == nil)
+        #expect(counts.begin(user: 1, organization: 10) == nil)
+        #expect(counts.begin(user: 1, organization: 10) == .user)
+        #expect(counts.begin(user: 2, organization: 10) == nil)
+        #expect(counts.begin(user: 3, organization: 10) == .organization)
+        #expect(counts.begin(user: 4, organization: 20) == nil)  // another organization is not held up
+        #expect(counts.total == 4)
+        counts.end(user: 1, organization: 10)
+        #expect(counts.inFlight(user: 1) == 1)
+        #expect(counts.begin(user: 3, organization: 10) == nil)
+        // Ending what never began (or twice) never goes below zero nor frees someone else's room.
+        counts.end(user: 9, organization: 99)
+        #expect(counts.total == 4)
+        for _ in 0..<5 { counts.end(user: 4, organization: 20) }
+        #expect(counts.inFlight(user: 4) == 0)
+        #expect(counts.begin(user: 1, organization: 10) == .organization)
+    }
 }

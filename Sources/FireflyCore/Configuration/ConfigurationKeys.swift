@@ -43,8 +43,11 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_UPLOAD_SMALL_LIMIT", defaultValue: "10m", meaning: "Largest file PUT /api/files streams in one request (keep at most nginx's client_max_body_size for /api/)."),
         Key(name: "FIREFLY_UPLOAD_DIRECTORY", defaultValue: "/var/lib/firefly/uploads", meaning: "Where resumable uploads are staged before they are forwarded."),
         Key(name: "FIREFLY_UPLOAD_MAX_SIZE", defaultValue: "5g", meaning: "Largest resumable upload (the Files API takes at most 5 GiB per PUT)."),
-        Key(name: "FIREFLY_UPLOAD_USER_QUOTA", defaultValue: "20g", meaning: "Staged bytes one user may hold at once."),
-        Key(name: "FIREFLY_UPLOAD_EXPIRY", defaultValue: "24h", meaning: "Unfinished uploads older than this are removed."),
+        Key(name: "FIREFLY_UPLOAD_USER_QUOTA", defaultValue: "20g", meaning: "Bytes one user's unfinished and failed uploads may reserve at once (an upload reserves its whole declared length when it is created)."),
+        Key(name: "FIREFLY_UPLOAD_EXPIRY", defaultValue: "24h", meaning: "Uploads with no progress for this long (unfinished or failed) are removed and their quota released."),
+        Key(name: "FIREFLY_DBFS_ALLOWED_PREFIXES", defaultValue: "dbfs:/FileStore/firefly/{org}/", meaning: "Comma-separated DBFS folders uploads may write to ({org} = the organization's slug; DBFS is shared by every organization of a workspace); empty = no DBFS writes."),
+        Key(name: "FIREFLY_LIMIT_USER_REQUESTS", defaultValue: "8", meaning: "API requests one user may have in flight in one worker process (429 with Retry-After past it)."),
+        Key(name: "FIREFLY_LIMIT_ORGANIZATION_REQUESTS", defaultValue: "16", meaning: "API requests one organization may have in flight in one worker process; keep it below FIREFLY_POOL_THREADS so other organizations always find a thread."),
         Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
         Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
     ]

@@ -27,6 +27,8 @@ public struct FireflyConfiguration: Sendable, Equatable {
     public var gateway: GatewaySettings
     /// Minting embed URLs for the app proxy.
     public var appProxy: AppProxySettings
+    /// Fair use: in-flight API requests per user and per organization in one worker process.
+    public var fairUse: FairUseLimits
     /// Every key's resolved text value; handed to workers so that they run the configuration the
     /// master validated, even if the file changes later without a reload.
     public var resolvedValues: [String: String]
@@ -47,6 +49,19 @@ public struct FireflyConfiguration: Sendable, Equatable {
     public static func load(environment: [String: String]) throws -> FireflyConfiguration {
         let reader = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
         return try resolve(reader: reader, environment: environment)
+    }
+
+    /// `dbfs:/…/` folders, `{org}` allowed as a whole segment; empty text = none.
+    static func dbfsPrefixes(_ text: String) throws -> [String] {
+        try text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }.map { prefix in
+            let segments = prefix.dropFirst("dbfs:/".count).split(separator: "/", omittingEmptySubsequences: false)
+            guard prefix.hasPrefix("dbfs:/"), prefix.hasSuffix("/"), segments.count >= 2,
+                  segments.dropLast().allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && (!$0.contains("{") || $0 == "{org}") }) else {
+                throw ConfigurationError(key: "FIREFLY_DBFS_ALLOWED_PREFIXES",
+                                         problem: "expected folders such as dbfs:/FileStore/firefly/{org}/ (ending in /), got \"\(prefix)\"")
+            }
+            return prefix
+        }
     }
 
     private static func resolve(reader: ConfigReader, environment: [String: String]) throws -> FireflyConfiguration {
@@ -118,7 +133,11 @@ public struct FireflyConfiguration: Sendable, Equatable {
             uploadDirectory: try P.absolutePath(text("FIREFLY_UPLOAD_DIRECTORY"), key: "FIREFLY_UPLOAD_DIRECTORY"),
             uploadMaxBytes: try P.byteSize(text("FIREFLY_UPLOAD_MAX_SIZE"), key: "FIREFLY_UPLOAD_MAX_SIZE", range: 1...(5 << 30)),
             uploadUserQuotaBytes: try P.byteSize(text("FIREFLY_UPLOAD_USER_QUOTA"), key: "FIREFLY_UPLOAD_USER_QUOTA", range: 1...(1 << 50)),
-            uploadExpirySeconds: try P.duration(text("FIREFLY_UPLOAD_EXPIRY"), key: "FIREFLY_UPLOAD_EXPIRY", range: 60_000...(30 * 86_400_000)) / 1000)
+            uploadExpirySeconds: try P.duration(text("FIREFLY_UPLOAD_EXPIRY"), key: "FIREFLY_UPLOAD_EXPIRY", range: 60_000...(30 * 86_400_000)) / 1000,
+            dbfsAllowedPrefixes: try Self.dbfsPrefixes(text("FIREFLY_DBFS_ALLOWED_PREFIXES")))
+        fairUse = FairUseLimits(
+            userRequests: try P.integer(text("FIREFLY_LIMIT_USER_REQUESTS"), key: "FIREFLY_LIMIT_USER_REQUESTS", range: 1...4096),
+            organizationRequests: try P.integer(text("FIREFLY_LIMIT_ORGANIZATION_REQUESTS"), key: "FIREFLY_LIMIT_ORGANIZATION_REQUESTS", range: 1...4096))
         var appBase = text("FIREFLY_APP_PROXY_BASE_URL")
         while appBase.hasSuffix("/") { appBase.removeLast() }
         if !appBase.isEmpty {
@@ -156,6 +175,12 @@ public struct AppProxySettings: Sendable, Equatable {
 }
 
 /// Calls to Databricks.
+/// How many API requests one user and one organization may have in flight in one worker process.
+public struct FairUseLimits: Sendable, Equatable {
+    public var userRequests: Int
+    public var organizationRequests: Int
+}
+
 public struct GatewaySettings: Sendable, Equatable {
     public var timeoutMilliseconds: Int
     public var retryBudgetMilliseconds: Int
@@ -167,6 +192,8 @@ public struct GatewaySettings: Sendable, Equatable {
     public var uploadMaxBytes: Int
     public var uploadUserQuotaBytes: Int
     public var uploadExpirySeconds: Int
+    /// DBFS folders uploads may write to, each `dbfs:/…/` with `{org}` for the organization's slug.
+    public var dbfsAllowedPrefixes: [String]
 }
 
 /// Worker pool shape and timing.

@@ -174,7 +174,10 @@ enum GatewayHandlers {
             throw APIError.badRequest("No warehouse_id given and your organization has no default SQL warehouse.")
         }
         var request = "{\"statement\":\(JSONText.string(statement)),\"warehouse_id\":\(JSONText.string(warehouseID))"
-        request += ",\"wait_timeout\":\"\(gateway.settings.sqlWaitSeconds)s\",\"on_wait_timeout\":\"CONTINUE\",\"disposition\":\"INLINE\",\"format\":\"JSON_ARRAY\""
+        // A busy worker does not wait for results: the statement id comes back at once and the
+        // client polls, so long statements cannot hold the threads other users need.
+        let wait = context.workerIsBusy ? 0 : gateway.settings.sqlWaitSeconds
+        request += ",\"wait_timeout\":\"\(wait)s\",\"on_wait_timeout\":\"CONTINUE\",\"disposition\":\"INLINE\",\"format\":\"JSON_ARRAY\""
         if let catalog { request += ",\"catalog\":\(JSONText.string(catalog))" }
         if let schema { request += ",\"schema\":\(JSONText.string(schema))" }
         if let parameters { request += ",\"parameters\":" + JSONRewrite.encode(.array(parameters)) }

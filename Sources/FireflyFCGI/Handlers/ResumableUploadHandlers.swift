@@ -62,7 +62,7 @@ enum ResumableUploadHandlers {
                 throw APIError(status: 413, code: "payload_too_large", message: "Uploads are limited to \(gateway.settings.uploadMaxBytes) bytes.", headers: tusHeaders)
             }
             let meta = metadata(context.request.headers["upload-metadata"])
-            let target = try UploadHandlers.target(meta["path"])
+            let target = try UploadHandlers.target(meta["path"], for: context, gateway: gateway)
             let display: String
             switch target { case .volume(_, let text), .dbfs(_, let text): display = text }
             let id = UUID().uuidString.lowercased()

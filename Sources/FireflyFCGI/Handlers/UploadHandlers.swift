@@ -40,6 +40,20 @@ enum UploadHandlers {
         throw APIError.badRequest("path must be /Volumes/<catalog>/<schema>/<volume>/<file> or dbfs:/<file>.", code: "invalid_path")
     }
 
+    /// The target of a new upload by the caller: DBFS paths only inside the folders allowed to the
+    /// caller's organization (DBFS is one file system for every organization of a workspace).
+    static func target(_ raw: String?, for context: RequestContext, gateway: Gateway) throws -> Target {
+        let parsed = try target(raw)
+        guard case .dbfs(let path, _) = parsed else { return parsed }
+        let organization = context.session?.organizationSlug ?? ""
+        let allowed = gateway.settings.dbfsAllowedPrefixes.map { $0.replacing("{org}", with: organization) }
+        guard !organization.isEmpty, allowed.contains(where: { ("dbfs:" + path).hasPrefix($0) }) else {
+            let hint = allowed.isEmpty ? "DBFS uploads are not enabled." : "DBFS uploads may go to \(allowed.joined(separator: ", ")) only."
+            throw APIError(status: 403, code: "dbfs_path_not_allowed", message: "This DBFS path is not open to your organization. " + hint)
+        }
+        return parsed
+    }
+
     /// Computes SHA-256 and counts bytes while the body streams through.
     final class Tally {
         var digest: SHA256? = SHA256()
@@ -59,7 +73,7 @@ enum UploadHandlers {
     static func put(_ gateway: Gateway) -> Handler {
         { context in
             let caller = try GatewayHandlers.caller(context)
-            let destination = try target(context.request.queryValue("path"))
+            let destination = try target(context.request.queryValue("path"), for: context, gateway: gateway)
             let overwrite = context.request.queryValue("overwrite") ?? "false"
             guard overwrite == "true" || overwrite == "false" else { throw APIError.badRequest("overwrite must be true or false.") }
             guard let length = context.request.contentLength else {

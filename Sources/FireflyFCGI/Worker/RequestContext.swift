@@ -27,6 +27,8 @@ final class RequestContext {
     var session: SessionInfo?
     /// The thread's HTTP client for Databricks calls (kept connections).
     var workspaceHTTP: HTTPClient?
+    /// Whether half or more of the worker's threads were serving API requests when this one began.
+    var workerIsBusy = false
 
     init(request: Request, routeParameters: [String: String], logger: Logger, database: DatabaseConnector,
          configuration: FireflyConfiguration, deadline: UInt64, slot: FastCGIRequest) {

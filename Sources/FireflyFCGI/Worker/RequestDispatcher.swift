@@ -14,6 +14,15 @@ struct RequestDispatcher: Sendable {
     let configuration: FireflyConfiguration
     let identity: Identity
     let logger: Logger
+    let fairUse: FairUseGate
+
+    init(router: Router<Handler>, configuration: FireflyConfiguration, identity: Identity, logger: Logger) {
+        self.router = router
+        self.configuration = configuration
+        self.identity = identity
+        self.logger = logger
+        fairUse = FairUseGate(limits: configuration.fairUse, threads: configuration.pool.threadsPerWorker)
+    }
 
     /// Per-thread state: the thread's own database connection.
     final class ThreadSession {
@@ -41,6 +50,7 @@ struct RequestDispatcher: Sendable {
         var pattern = "-"
         var method = parameters.string("REQUEST_METHOD") ?? "-"
         var context: RequestContext?
+        var counted: SessionInfo?
 
         var response: Response
         do {
@@ -60,6 +70,9 @@ struct RequestDispatcher: Sendable {
                 if !["GET", "HEAD", "OPTIONS"].contains(request.method), let refusal = identity.csrfRefusal(headers: request.headers, session: validated) {
                     throw APIError(status: 403, code: "csrf_rejected", message: refusal)
                 }
+                // Fair use: no user or organization may hold the worker's threads.
+                try fairUse.begin(user: validated.userID, organization: validated.organizationID)
+                counted = validated
             }
             switch router.route(method: request.method, segments: request.pathSegments) {
             case .notFound:
@@ -74,6 +87,7 @@ struct RequestDispatcher: Sendable {
                     deadline: started + UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000, slot: slot)
                 handlerContext.session = apiSession
                 handlerContext.workspaceHTTP = session.workspaceHTTP
+                handlerContext.workerIsBusy = fairUse.isBusy
                 context = handlerContext
                 response = try match.handler(handlerContext)
             }
@@ -90,6 +104,7 @@ struct RequestDispatcher: Sendable {
             response = .error(.gatewayTimeout(), requestID: requestID)
         }
         if !response.alreadySent { write(response, method: method, to: slot) }
+        if let counted { fairUse.end(user: counted.userID, organization: counted.organizationID) }
 
         // Metadata is an autoclosure: nothing is formatted when the level filters the line out.
         let slow = elapsedMilliseconds >= Double(configuration.limits.slowThresholdMilliseconds)
