@@ -6,6 +6,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public let code: Int32
     /// SQLite's message.
     public let message: String
+    /// Byte offset in the SQL text where compiling failed, when SQLite knows it.
+    public var offset: Int? = nil
     public var description: String { message }
     /// True when the statement was interrupted by `SQLiteConnection.cancel()`.
     public var isInterrupt: Bool { code & 0xff == SQLITE_INTERRUPT }
@@ -25,6 +27,7 @@ public enum SQLiteValue: Sendable, Equatable {
 public final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let cancelFlag: UnsafeMutablePointer<Int32>
+    private var authorizer: AuthorizerBox?
 
     /// Opens (creating when asked) the database at `path`; ":memory:" for a private one.
     public init(path: String, create: Bool = true) throws {
@@ -74,9 +77,32 @@ public final class SQLiteConnection: @unchecked Sendable {
             return result
         }
         if status == -1 { throw SQLiteError(code: SQLITE_ERROR, message: "only one statement may be executed at a time") }
-        guard status == SQLITE_OK else { throw SQLiteError(code: status, message: lastMessage) }
+        guard status == SQLITE_OK else {
+            let offset = Int(sqlite3_error_offset(handle))
+            throw SQLiteError(code: status, message: lastMessage, offset: offset >= 0 ? offset : nil)
+        }
         guard let statement else { throw SQLiteError(code: SQLITE_ERROR, message: "empty statement") }
         return SQLiteStatement(handle: statement, connection: self)
+    }
+
+    /// Decides every action of the statements compiled from now on: `allow` returning false makes
+    /// compiling fail with SQLITE_AUTH ("not authorized"). The decision is kept as long as the connection.
+    public func authorize(_ allow: @escaping @Sendable (SQLiteAction) -> Bool) {
+        let box = AuthorizerBox(allow)
+        authorizer = box
+        sqlite3_set_authorizer(handle, { userData, code, first, second, database, _ in
+            guard let userData else { return SQLITE_DENY }
+            let box = Unmanaged<AuthorizerBox>.fromOpaque(userData).takeUnretainedValue()
+            let action = SQLiteAction(code: code, first: first.map { String(cString: $0) }, second: second.map { String(cString: $0) },
+                                      database: database.map { String(cString: $0) })
+            return box.allow(action) ? SQLITE_OK : SQLITE_DENY
+        }, Unmanaged.passUnretained(box).toOpaque())
+    }
+
+    /// Keeps the authorizer's closure alive as long as the connection that calls it.
+    private final class AuthorizerBox: Sendable {
+        let allow: @Sendable (SQLiteAction) -> Bool
+        init(_ allow: @escaping @Sendable (SQLiteAction) -> Bool) { self.allow = allow }
     }
 
     /// Stops the statement running on this connection, from any thread.

@@ -71,7 +71,7 @@ extension WorkspaceSimulator {
         guard configuration.warehouses.contains(parsed.warehouseID) else {
             throw APIError.notFound("RESOURCE_DOES_NOT_EXIST", "Warehouse \(parsed.warehouseID) does not exist.")
         }
-        let statement = statements.submit(parsed, owner: principal.client_id)
+        let statement = statements.submit(parsed, owner: principal.client_id, grants: principal.grants)
         if parsed.waitSeconds > 0 {
             let deadline = ContinuousClock.now + .seconds(parsed.waitSeconds)
             var pause = Duration.milliseconds(1)

@@ -225,7 +225,8 @@ final class StatementRunner: Sendable {
     }
 
     /// Starts `request` and returns its statement (PENDING until a slot is free).
-    func submit(_ request: ExecuteStatementRequest, owner: String) -> Statement {
+    /// Runs `request` for the principal `owner`, who may touch only schemas its `grants` name.
+    func submit(_ request: ExecuteStatementRequest, owner: String, grants: [String]) -> Statement {
         let statement = Statement(id: Self.newID(), owner: owner)
         let now = Date().timeIntervalSince1970
         statements.withLock { state in
@@ -243,7 +244,7 @@ final class StatementRunner: Sendable {
             try OSThread.start { [self] in
                 slots.wait()
                 defer { slots.signal() }
-                run(request, statement)
+                run(request, statement, grants: grants)
             }.detach()
         } catch {
             statement.finish(.FAILED, failure: .init(errorCode: "TEMPORARILY_UNAVAILABLE", message: "cannot start the statement: \(error)", sqlState: nil))
@@ -262,9 +263,14 @@ final class StatementRunner: Sendable {
         return "01ef\(part(4, 4))-\(part(8, 4))-\(part(12, 4))-\(part(16, 4))-\(part(20, 12))"
     }
 
-    private func run(_ request: ExecuteStatementRequest, _ statement: Statement) {
+    private func run(_ request: ExecuteStatementRequest, _ statement: Statement, grants: [String]) {
         let catalog = (request.catalog ?? "main").lowercased()
         let schema = (request.schema ?? "default").lowercased()
+        // VACUUM (INTO a file) is not Databricks SQL and passes no authorizer: refused by name.
+        if request.statement.drop(while: { $0.isWhitespace || $0 == "(" }).prefix(6).lowercased() == "vacuum" {
+            statement.finish(.FAILED, failure: Self.unsupported("VACUUM"))
+            return
+        }
         let connection: SQLiteConnection
         do {
             connection = try warehouse.connect(defaultCatalog: catalog, defaultSchema: schema)
@@ -277,8 +283,21 @@ final class StatementRunner: Sendable {
         }
         guard statement.start(connection) else { return }
         let sql = SQLNames.qualify(request.statement, defaultCatalog: catalog, defaultSchema: schema, known: warehouse.knownSchemas)
+        // Every table the statement reads or writes is checked against the principal's grants.
+        let policy = SQLGrantPolicy(grants: grants, defaultCatalog: catalog, defaultSchema: schema)
+        let refusals = Mutex<[SQLGrantPolicy.Refusal]>([])
+        connection.authorize { action in
+            guard let refusal = policy.refusal(of: action) else { return true }
+            refusals.withLock { $0.append(refusal) }
+            return false
+        }
         do {
-            let compiled = try connection.prepare(sql)
+            let compiled: SQLiteStatement
+            do {
+                compiled = try connection.prepare(sql)
+            } catch let error as SQLiteError where refusals.withLock({ !$0.isEmpty }) {
+                throw StatementFailure(failure: Self.describe(refusals.withLock { $0[0] }, fallback: error))
+            }
             try bind(request.parameters, to: compiled)
             let result = try collect(compiled, request: request)
             if !compiled.isReadOnly {
@@ -293,7 +312,7 @@ final class StatementRunner: Sendable {
         } catch let error as SQLiteError where error.isInterrupt {
             statement.finish(.CANCELED)
         } catch let error as SQLiteError {
-            statement.finish(.FAILED, failure: Self.describe(error))
+            statement.finish(.FAILED, failure: Self.describe(error, original: request.statement, compiled: sql))
         } catch let error as StatementFailure {
             statement.finish(.FAILED, failure: error.failure)
         } catch {
@@ -303,9 +322,25 @@ final class StatementRunner: Sendable {
 
     private struct StatementFailure: Error { let failure: Statement.Failure }
 
+    /// Databricks' answers to what the grant policy refused.
+    private static func describe(_ refusal: SQLGrantPolicy.Refusal, fallback: SQLiteError) -> Statement.Failure {
+        switch refusal {
+        case .unsupported(let what): unsupported(what)
+        case .noGrant(let catalog, let schema):
+            .init(errorCode: "BAD_REQUEST", message: "[INSUFFICIENT_PERMISSIONS] Insufficient privileges: User does not have USE SCHEMA on Schema '\(catalog).\(schema)'.",
+                  sqlState: "42501")
+        }
+    }
+
+    private static func unsupported(_ what: String) -> Statement.Failure {
+        .init(errorCode: "BAD_REQUEST", message: "[PARSE_SYNTAX_ERROR] Syntax error at or near '\(what)'. SQLSTATE: 42601", sqlState: "42601")
+    }
+
     /// Databricks-like error codes and SQLSTATEs for SQLite's failures.
-    private static func describe(_ error: SQLiteError) -> Statement.Failure {
-        let message = error.message
+    private static func describe(_ error: SQLiteError, original: String, compiled: String) -> Statement.Failure {
+        let message = error.message + (SQLErrorPosition.locate(offset: error.offset, compiled: compiled, original: original).map {
+            " (line \($0.line), pos \($0.column))"
+        } ?? "")
         if message.contains("no such table") {
             return .init(errorCode: "BAD_REQUEST", message: "[TABLE_OR_VIEW_NOT_FOUND] \(message)", sqlState: "42P01")
         }

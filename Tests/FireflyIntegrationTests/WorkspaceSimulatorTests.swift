@@ -170,6 +170,45 @@ struct WorkspaceSimulatorTests {
         #expect(try tableNames() == [])
     }
 
+    @Test("SQL keeps to the principal's grants; SQLite's own statements (ATTACH, PRAGMA, extensions, VACUUM) are refused")
+    func sqlGrants() throws {
+        let simulator = try SimulatorProcess("sqlgrant", settings: ["dataset": ["trips_rows": 100, "tpch_orders": 100]])
+        let granted = try simulator.token(), narrow = try simulator.token("org-b", "secret-b")
+        func run(_ sql: String, token: String, catalog: String = "main", schema: String = "default") throws -> (state: String?, message: String, sqlState: String?) {
+            let body = try simulator.send("POST", "/api/2.0/sql/statements", token: token,
+                                          json: ["statement": sql, "warehouse_id": "sim-warehouse", "catalog": catalog, "schema": schema]).json
+            let status = body["status"] as? [String: Any]
+            return (status?["state"] as? String, ((status?["error"] as? [String: Any])?["message"] as? String) ?? "", status?["sql_state"] as? String)
+        }
+        #expect(try run("CREATE TABLE main.default.secret (v TEXT)", token: granted).state == "SUCCEEDED")
+        #expect(try run("INSERT INTO main.default.secret VALUES ('a''s')", token: granted).state == "SUCCEEDED")
+        // org-b holds samples.tpch only: every way of reaching main is refused, reading or writing.
+        for sql in ["SELECT * FROM main.default.secret", "SELECT count(*) FROM samples.nyctaxi.trips", "INSERT INTO main.default.secret VALUES ('b')",
+                    "DELETE FROM main.default.secret", "DROP TABLE main.default.secret", "CREATE TABLE main.default.planted (v TEXT)",
+                    "SELECT * FROM samples.tpch.region r JOIN main.default.secret s ON 1 = 1",
+                    "WITH x AS (SELECT * FROM main.default.secret) SELECT * FROM x", "ALTER TABLE main.default.secret ADD COLUMN w TEXT"] {
+            let outcome = try run(sql, token: narrow, catalog: "samples", schema: "tpch")
+            #expect(outcome.state == "FAILED", "\(sql)")
+            #expect(outcome.message.contains("INSUFFICIENT_PERMISSIONS") && outcome.sqlState == "42501", "\(sql): \(outcome.message)")
+        }
+        // The same with main as the statement's default schema (SQLite's `main`).
+        #expect(try run("SELECT * FROM secret", token: narrow).message.contains("INSUFFICIENT_PERMISSIONS"))
+        #expect(try run("SELECT count(*) FROM region", token: narrow, catalog: "samples", schema: "tpch").state == "SUCCEEDED")
+        // Not Databricks SQL, for anybody: nothing reaches the host's files.
+        let outside = simulator.directory + "/outside-\(UInt32.random(in: 0...UInt32.max)).db"
+        for sql in ["ATTACH DATABASE '\(outside)' AS x", "DETACH DATABASE \"samples.tpch\"", "PRAGMA writable_schema = ON", "PRAGMA table_info(secret)",
+                    "SELECT load_extension('/tmp/evil')", "VACUUM INTO '\(outside)'", "  vacuum", "SELECT * FROM _firefly_tables",
+                    "CREATE VIRTUAL TABLE v USING fts5(x)", "CREATE TRIGGER t AFTER INSERT ON secret BEGIN DELETE FROM secret; END"] {
+            let outcome = try run(sql, token: granted)
+            #expect(outcome.state == "FAILED", "\(sql)")
+            #expect(outcome.sqlState == "42601" || outcome.message.contains("INSUFFICIENT_PERMISSIONS") == false, "\(sql): \(outcome.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: outside))
+        let rows = try simulator.send("POST", "/api/2.0/sql/statements", token: granted,
+                                      json: ["statement": "SELECT v FROM main.default.secret", "warehouse_id": "sim-warehouse"]).json
+        #expect(((rows["result"] as? [String: Any])?["data_array"] as? [[String]]) == [["a's"]])
+    }
+
     @Test("Files API: exact bytes, Range, HEAD, overwrite=false, directories")
     func filesAPI() throws {
         let simulator = try SimulatorProcess("files", settings: ["dataset": ["trips_rows": 100, "tpch_orders": 100]])

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Testing
 @testable import WorkspaceSim
 import FireflySystem
+import FireflySQLite
 
 @Suite("Workspace simulator: names, pages, ranges, values")
 struct WorkspaceSimUnitTests {
@@ -95,5 +96,51 @@ struct WorkspaceSimUnitTests {
         bad.volumes = ["just.two"]
         #expect(throws: SimConfigurationError.self) { try bad.validate() }
         #expect(throws: (any Error).self) { try JSONDecoder().decode(SimConfiguration.self, from: Data("{}".utf8)) }
+    }
+}
+
+@Suite("Simulator SQL grant policy")
+struct SQLGrantPolicyTests {
+    let policy = SQLGrantPolicy(grants: ["samples.tpch", "Main"], defaultCatalog: "samples", defaultSchema: "tpch")
+
+    func action(_ code: Int32, _ first: String? = nil, _ second: String? = nil, database: String? = nil) -> SQLiteAction {
+        SQLiteAction(code: code, first: first, second: second, database: database)
+    }
+
+    @Test("reads and writes need a grant on the schema or its catalog; main is the default schema; temp is private")
+    func grants() {
+        #expect(policy.refusal(of: action(SQLiteAction.read, "region", "name", database: "main")) == nil)
+        #expect(policy.refusal(of: action(SQLiteAction.read, "t", "c", database: "main.default")) == nil)
+        #expect(policy.refusal(of: action(SQLiteAction.read, "trips", "fare", database: "samples.nyctaxi")) == .noGrant(catalog: "samples", schema: "nyctaxi"))
+        #expect(policy.refusal(of: action(SQLiteAction.insert, "x", database: "extra.files")) == .noGrant(catalog: "extra", schema: "files"))
+        #expect(policy.refusal(of: action(SQLiteAction.createTable, "x", database: "temp")) == nil)
+        #expect(policy.refusal(of: action(SQLiteAction.alterTable, "samples.nyctaxi", "trips")) == .noGrant(catalog: "samples", schema: "nyctaxi"))
+        #expect(policy.refusal(of: action(SQLiteAction.insert, "sqlite_master", database: "main.default")) == nil)
+        #expect(policy.refusal(of: action(SQLiteAction.read, "_firefly_tables", "name", database: "main")) == .unsupported("_firefly_tables"))
+    }
+
+    @Test("SQLite's own statements and file-reaching functions are refused whatever the grants")
+    func unsupported() {
+        #expect(policy.refusal(of: action(SQLiteAction.attach, "/etc/passwd")) == .unsupported("ATTACH"))
+        #expect(policy.refusal(of: action(SQLiteAction.detach, "x")) == .unsupported("DETACH"))
+        #expect(policy.refusal(of: action(SQLiteAction.pragma, "writable_schema", "1")) == .unsupported("PRAGMA"))
+        #expect(policy.refusal(of: action(SQLiteAction.function, nil, "load_extension")) == .unsupported("load_extension"))
+        #expect(policy.refusal(of: action(SQLiteAction.function, nil, "upper")) == nil)
+        #expect(policy.refusal(of: action(SQLiteAction.function, nil, "sleep")) == nil)
+        #expect(policy.refusal(of: action(SQLiteAction.select)) == nil)
+    }
+}
+
+@Suite("Simulator SQL error positions")
+struct SQLErrorPositionTests {
+    @Test("positions are Databricks' (1-based line, 0-based column) in the user's text, names rewritten or not")
+    func positions() {
+        #expect(SQLErrorPosition.locate(offset: 0, compiled: "SELCT 1", original: "SELCT 1")! == (1, 0))
+        let original = "SELECT *\nFROM samples.tpch.region\nWHERE nme = 1 FORM"
+        let compiled = "SELECT *\nFROM \"samples.tpch\".region\nWHERE nme = 1 FORM"
+        let offset = Array(compiled.utf8).count - 4
+        #expect(SQLErrorPosition.locate(offset: offset, compiled: compiled, original: original)! == (3, 14))
+        #expect(SQLErrorPosition.locate(offset: nil, compiled: "x", original: "x") == nil)
+        #expect(SQLErrorPosition.locate(offset: 99, compiled: "x", original: "x") == nil)
     }
 }
