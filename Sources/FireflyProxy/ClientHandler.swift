@@ -394,6 +394,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream.handler.delegate = nil
         upstream.handler.holdReads = true
         let idleTimeout = TimeAmount.milliseconds(Int64(shared.configuration.webSocketIdleTimeoutMilliseconds))
+        if let session = exchange.forward.session { shared.webSockets.add(session, client: context.channel, upstream: upstream.channel) }
         context.eventLoop.assumeIsolated().execute {
             do {
                 try Self.installSplice(client: context, upstream: upstream, idleTimeout: idleTimeout)

@@ -13,6 +13,7 @@ struct ProxyContext: Sendable {
     let gate: ProxyGate
     let connector: UpstreamConnector
     let verifier: SessionVerifier
+    let webSockets: OpenWebSockets
     let logger: Logger
 }
 
@@ -33,12 +34,19 @@ struct ProxyServer {
                                           connectTimeout: .milliseconds(Int64(configuration.connectTimeoutMilliseconds)),
                                           idleTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds)),
                                           maxHeaderBytes: configuration.maxHeaderBytes)
-        context = ProxyContext(configuration: configuration, gate: try ProxyGate(configuration: configuration), connector: connector, verifier: verifier, logger: logger)
+        context = ProxyContext(configuration: configuration, gate: try ProxyGate(configuration: configuration), connector: connector, verifier: verifier,
+                               webSockets: OpenWebSockets(), logger: logger)
         self.group = group
     }
 
     func start() throws -> any Channel {
         let shared = context
+        // Open WebSockets end with their FireFly session: re-checked every check interval.
+        let interval = TimeAmount.milliseconds(Int64(max(1000, shared.configuration.sessionCheckIntervalMilliseconds)))
+        let loop = group.next()
+        loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            shared.webSockets.recheck(with: shared.verifier, on: loop, now: Date().timeIntervalSince1970)
+        }
         let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: shared.configuration.maxHeaderBytes)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)

@@ -1,5 +1,6 @@
 import FireflyCrypto
 import FireflyHTTPClient
+import FireflySystem
 import Foundation
 import ProxyCore
 import Testing
@@ -100,7 +101,7 @@ struct AppProxyIntegrationTests {
 
     @Test("an embed URL works once; signing out of FireFly ends the app cookie within the check interval")
     func singleUseAndSessionBound() throws {
-        let apps = try AppProxyStack("apsession", proxySettings: ["FIREFLY_PROXY_SESSION_CHECK_INTERVAL": "1s"], jupyter: false)
+        let apps = try AppProxyStack("apsession", proxySettings: ["FIREFLY_PROXY_SESSION_CHECK_INTERVAL": "1s"], jupyter: false, echo: true)
         let token = try apps.mint()
         let first = try apps.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/_headers")
         #expect(first.status == 302)
@@ -112,12 +113,37 @@ struct AppProxyIntegrationTests {
         #expect(try apps.sql("SELECT count(*) FROM app_embed_redemptions").scalar == "1")
         #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status == 200)
 
+        // A WebSocket open at logout time is closed too (it outlives the request that opened it).
+        let socketLog = apps.stack.directory + "/websocket.log"
+        let socket = try ChildProcess(executable: try TestStack.python, arguments: ["-c", """
+            import asyncio, ssl, sys
+            from tornado.httpclient import HTTPRequest
+            from tornado.websocket import websocket_connect
+            import socket as s
+            resolve = s.getaddrinfo
+            s.getaddrinfo = lambda host, *a, **k: resolve("127.0.0.1" if str(host).endswith("localhost") else host, *a, **k)
+            async def main():
+                url, cookie, origin, ca = sys.argv[1:5]
+                ws = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie, "Origin": origin},
+                                                         ssl_options=ssl.create_default_context(cafile=ca)))
+                ws.write_message("ping")
+                print("open", await ws.read_message(), flush=True)
+                message = await asyncio.wait_for(ws.read_message(), 20)
+                print("closed" if message is None else "message", flush=True)
+            asyncio.run(main())
+            """, apps.origin().replacingOccurrences(of: "https://", with: "wss://") + "/app-proxy/_/aws/databricksapps/jupyter/_echo", cookie, apps.origin(),
+            apps.stack.directory + "/nginx/tls/cert.pem"], environment: TestStack.cleanEnvironment(), outputPath: socketLog)
+        defer { if socket.isRunning { socket.send(SIGKILL) } }
+        func socketOutput() -> String { (try? String(contentsOfFile: socketLog, encoding: .utf8)) ?? "" }
+        #expect(eventually(within: 10) { socketOutput().contains("open ping") }, "\(socketOutput())")
+
         // Logout (the session row goes): the cookie stops working within the interval.
         try apps.endSession()
         let ended = eventually(within: 5) {
             (try? apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status) == 401
         }
         #expect(ended, "the app cookie outlived the FireFly session")
+        #expect(eventually(within: 10) { socketOutput().contains("closed") }, "the WebSocket outlived the session: \(socketOutput())")
         // And a fresh link minted in the ended session never becomes a cookie.
         #expect(try apps.request("GET", "/app-proxy/\(try apps.mint())/aws/databricksapps/jupyter/").status == 401)
     }

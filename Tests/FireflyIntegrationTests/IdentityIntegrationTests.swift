@@ -119,6 +119,16 @@ struct IdentityIntegrationTests {
         browser.jar["localhost", default: [:]]["__Host-firefly_session"] = Browser.Cookie(value: kept, attributes: [])
         for _ in 0..<10 { #expect(try world.me(browser).status == 401) }
         #expect(try world.sql("SELECT count(*) FROM sessions") == "0")
+
+        // The web application signs out with fetch, which cannot read a redirect: JSON, 200, `next`.
+        let scripted = Browser(stack: world.stack)
+        #expect(try world.login(scripted).status == 302)
+        let token = try #require(try world.me(scripted).json["csrf_token"] as? String)
+        let viaScript = try scripted.send("POST", logout, headers: [("Origin", world.base), ("X-CSRF-Token", token), ("Accept", "application/json")])
+        #expect(viaScript.status == 200)
+        #expect(viaScript.header("Location") == nil)
+        #expect((viaScript.json["next"] as? String)?.hasPrefix(world.provider.issuer + "/end-session") == true)
+        #expect(scripted.sessionCookie == nil)
     }
 
     @Test("state: tampered, replayed, expired; code replayed; nonce mismatch; provider error; no organization")

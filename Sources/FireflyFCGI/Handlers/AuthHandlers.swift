@@ -48,8 +48,10 @@ enum AuthHandlers {
             try context.database.withConnection { try identity.end(session.idHash, connection: $0) }
             var headers: [(String, String)] = [("Set-Cookie", Identity.clearedCookie), ("Cache-Control", "no-store")]
             let next = identity.logoutRedirect(provider: session.provider)
-            if let next { headers.append(("Location", next)) }
-            return try Response.json(LogoutBody(logged_out: true, next: next), status: next == nil ? 200 : 303, headers: headers)
+            // A script (fetch cannot read a redirect's target) gets 200 and follows `next` itself.
+            let wantsJSON = context.request.headers["accept"]?.contains("application/json") == true
+            if let next, !wantsJSON { headers.append(("Location", next)) }
+            return try Response.json(LogoutBody(logged_out: true, next: next), status: next == nil || wantsJSON ? 200 : 303, headers: headers)
         }
     }
 

@@ -26,7 +26,7 @@ final class AppProxyStack: @unchecked Sendable {
     /// The FireFly session the minted tokens are bound to.
     private(set) var sessionHash: [UInt8] = []
 
-    init(_ name: String, proxySettings: [String: String] = [:], jupyter: Bool = true, startPool: Bool = false) throws {
+    init(_ name: String, proxySettings: [String: String] = [:], jupyter: Bool = true, echo: Bool = false, startPool: Bool = false) throws {
         stack = try TestStack(name, startPool: startPool)
         upstreamDirectory = stack.directory + "/app-upstream"
         upstreamPort = try LoopbackPort.findFree()
@@ -36,6 +36,7 @@ final class AppProxyStack: @unchecked Sendable {
         do {
             var arguments = ["start", upstreamDirectory, "--port", "\(upstreamPort)", "--token", bearerToken]
             if jupyter { arguments += ["--jupyter-port", "\(try LoopbackPort.findFree())"] }
+            if echo { arguments += ["--echo-port", "\(try LoopbackPort.findFree())"] }
             try Shell.succeed(TestStack.repository + "/scripts/app-upstream", arguments)
             sessionHash = try createSession()
             try startProxy(proxySettings)
