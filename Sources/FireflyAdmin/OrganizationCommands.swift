@@ -172,7 +172,8 @@ extension FireflyAdminCommand.Organization {
             let result = try connection.query("""
                 INSERT INTO spn_credentials (organization_id, client_id, secret_enc)
                 SELECT id, \(clientId), \(sealed) FROM organizations WHERE slug = \(slug)
-                ON CONFLICT (organization_id) DO UPDATE SET client_id = EXCLUDED.client_id, secret_enc = EXCLUDED.secret_enc, updated_at = now()
+                ON CONFLICT (organization_id) DO UPDATE SET client_id = EXCLUDED.client_id, secret_enc = EXCLUDED.secret_enc, updated_at = now(),
+                                                             exchange_failed_at = NULL
                 """)
             guard result.affectedRows == 1 else { throw ValidationError("no organization named \(slug)") }
             // A new principal invalidates the cached token.

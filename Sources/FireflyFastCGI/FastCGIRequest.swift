@@ -74,6 +74,14 @@ public final class FastCGIRequest {
         FCGX_Finish_r(request)
     }
 
+    /// Cuts the connection of a response that cannot be completed (its head is already out): the
+    /// web server sees the upstream fail before the end of the response and passes the failure on
+    /// (a chunked download ends without its last chunk), so a client never takes a cut body for a
+    /// whole one. The connection must not be reused afterwards.
+    public func abort() {
+        if request.pointee.ipcFd >= 0 { shutdown(request.pointee.ipcFd, Int32(SHUT_RDWR)) }
+    }
+
     /// Closes a kept connection.
     public func closeConnection() {
         FCGX_Free(request, 1)

@@ -1,7 +1,7 @@
+import FireflyCore
 import FireflyCrypto
 import FireflyPostgres
 import FoundationEssentials
-import Synchronization
 
 /// Catalog metadata answers cached per organization (the organization id is part of every key, so
 /// nothing is ever shared between organizations), with a TTL and a tag per entry (the catalog it
@@ -12,26 +12,18 @@ public final class MetadataCache: Sendable {
     public struct Entry: Sendable {
         public let body: [UInt8]
         public let etag: String
-        let storedAt: Double
         let tag: String
         let organizationID: Int64
-        let generation: Int
     }
 
-    private struct State {
-        var entries: [String: Entry] = [:]
-        var listening = false
-        var generation = 0
-    }
+    public typealias Ticket = NotifiedCache<String, Entry>.Ticket
 
     public static let channel = "firefly_cache"
-    static let capacity = 50_000
-    private let state = Mutex(State())
-    private let ttl: Double
+    private let cache: NotifiedCache<String, Entry>
 
-    public init(ttlMilliseconds: Int) { ttl = Double(ttlMilliseconds) / 1000 }
+    public init(ttlMilliseconds: Int) { cache = NotifiedCache(lifetime: Double(ttlMilliseconds) / 1000, capacity: 50_000) }
 
-    public var isEnabled: Bool { ttl > 0 }
+    public var isEnabled: Bool { cache.isEnabled }
 
     static func key(_ organizationID: Int64, _ resource: String) -> String { "\(organizationID)|\(resource)" }
 
@@ -39,44 +31,32 @@ public final class MetadataCache: Sendable {
     public static func etag(_ body: [UInt8]) -> String { "\"" + String(Hex.encode(SHA256.hash(body)).prefix(32)) + "\"" }
 
     public func get(_ organizationID: Int64, _ resource: String, now: Double = Date().timeIntervalSince1970) -> Entry? {
-        guard isEnabled else { return nil }
-        return state.withLock { state in
-            guard state.listening, let entry = state.entries[Self.key(organizationID, resource)],
-                  entry.generation == state.generation, now - entry.storedAt < ttl else { return nil }
-            return entry
-        }
+        cache.lookup(Self.key(organizationID, resource), now: now)
     }
 
+    /// Take before asking Databricks; put with it.
+    public func ticket() -> Ticket { cache.ticket() }
+
+    /// Caches what a read begun at `ticket` got, unless an invalidation arrived meanwhile (a stale
+    /// answer never overwrites one); returns the entry either way.
     @discardableResult
-    public func put(_ organizationID: Int64, _ resource: String, tag: String, body: [UInt8], now: Double = Date().timeIntervalSince1970) -> Entry {
-        let entry = Entry(body: body, etag: Self.etag(body), storedAt: now, tag: tag, organizationID: organizationID, generation: 0)
-        guard isEnabled else { return entry }
-        return state.withLock { state in
-            guard state.listening else { return entry }
-            if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
-            let stored = Entry(body: body, etag: entry.etag, storedAt: now, tag: tag, organizationID: organizationID, generation: state.generation)
-            state.entries[Self.key(organizationID, resource)] = stored
-            return stored
-        }
+    public func put(_ organizationID: Int64, _ resource: String, tag: String, body: [UInt8], ticket: Ticket,
+                    now: Double = Date().timeIntervalSince1970) -> Entry {
+        let entry = Entry(body: body, etag: Self.etag(body), tag: tag, organizationID: organizationID)
+        cache.store(Self.key(organizationID, resource), entry, ticket: ticket, now: now)
+        return entry
     }
 
-    public func setListening(_ listening: Bool) {
-        state.withLock { state in
-            state.listening = listening
-            state.generation += 1
-            state.entries.removeAll()
-        }
-    }
+    public func setListening(_ listening: Bool) { cache.setListening(listening) }
+
+    /// The listener's connection answered: the cache stays trusted a little longer.
+    public func confirmAlive() { cache.confirmAlive() }
 
     /// `<org>:<tag>` drops that organization's entries with the tag; `<org>:*` all of them.
     public func notified(_ payload: String) {
         let parts = payload.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, let organizationID = Int64(parts[0]) else { return }
-        state.withLock { state in
-            state.entries = state.entries.filter { _, entry in
-                entry.organizationID != organizationID || (parts[1] != "*" && entry.tag != parts[1])
-            }
-        }
+        cache.invalidate { _, entry in entry.organizationID == organizationID && (parts[1] == "*" || entry.tag == parts[1]) }
     }
 
     /// Announces an invalidation to every worker (this one included, through the same channel).

@@ -31,4 +31,7 @@ final class OrganizationDirectory: Sendable {
         cache.withLock { $0[organizationID] = (workspace, now) }
         return workspace
     }
+
+    /// Forgets an organization's settings (they changed).
+    func forget(_ organizationID: Int64) { cache.withLock { $0[organizationID] = nil } }
 }

@@ -46,9 +46,20 @@ public final class WorkspaceClient: Sendable {
     let logger: Logger
 
     public init(vault: Vault, settings: GatewaySettings, logger: Logger) {
-        tokens = TokenManager(vault: vault, logger: logger)
+        tokens = TokenManager(vault: vault, logger: logger, lockWaitSeconds: settings.timeoutMilliseconds / 1000 + 5)
         self.settings = settings
         self.logger = logger
+    }
+
+    /// The PostgreSQL channel that announces changed organization settings (workspace, principal):
+    /// a trigger sends the organization's id, and every worker forgets what it holds of it.
+    public static let organizationsChannel = "firefly_organizations"
+
+    /// A `firefly_organizations` notification: the organization's id.
+    public func organizationChanged(_ payload: String) {
+        guard let organizationID = Int64(payload) else { return }
+        directory.forget(organizationID)
+        tokens.forget(organizationID)
     }
 
     /// The caller's organization settings (503 when not configured).

@@ -270,10 +270,12 @@ public final class Identity: Sendable {
     public func validate(cookieHeader: String?, connection: PostgresConnection, now: Int64 = Int64(Date().timeIntervalSince1970)) throws -> SessionInfo? {
         guard let value = Self.cookieValue(cookieHeader), value.utf8.count <= 128 else { return nil }
         let hash = SHA256.hash(value)
-        var info = sessions.lookup(hash)
+        var info = sessions.lookup(hash, now: Double(now))
         if info == nil || isIdle(info, now) {
+            // The ticket is taken before the read: a logout committed meanwhile keeps it out of the cache.
+            let ticket = sessions.ticket()
             info = try load(hash, connection: connection)
-            if let info { sessions.store(info) }
+            if let info { sessions.store(info, ticket: ticket, now: Double(now)) }
         }
         guard var session = info else { return nil }
         if now >= session.expiresAt || isIdle(session, now) {
@@ -282,9 +284,15 @@ public final class Identity: Sendable {
         }
         // Sliding renewal, written at most once a minute (or a tenth of the idle timeout).
         if now - session.lastSeenAt >= min(60, Int64(settings.sessionIdleTimeoutSeconds / 10)) {
-            try connection.query("UPDATE sessions SET last_seen_at = now() WHERE id_hash = \(bytes: hash)")
+            let ticket = sessions.ticket()
+            let touched = try connection.query("UPDATE sessions SET last_seen_at = now() WHERE id_hash = \(bytes: hash)")
+            guard touched.affectedRows == 1 else {
+                // Deleted meanwhile (logout, revocation): gone, whatever the cache said.
+                sessions.evict(hash)
+                return nil
+            }
             session = session.seen(at: now)
-            sessions.store(session)
+            sessions.store(session, ticket: ticket, now: Double(now))
         }
         if let due = session.nextRefreshAt, now >= due, !(try refreshStillValid(session, connection: connection)) {
             return nil

@@ -125,12 +125,24 @@ public final class ProviderClient: Sendable {
         case refused(String)
     }
 
-    /// Uses a refresh token; `refused` for a definitive no, throws when the provider is unreachable.
+    /// Uses a refresh token; `refused` for a definitive no, throws when the provider is unreachable,
+    /// busy or cannot say (the check is then postponed, and the session lives on).
     public func refresh(_ refreshToken: String) throws -> RefreshOutcome {
         let (status, body) = try tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
         if status == 200, let body { return .refreshed(newRefreshToken: body["refresh_token"]?.string) }
-        if (400..<500).contains(status) { return .refused(body?["error"]?.string ?? "status \(status)") }
-        throw IdentityError.provider("The identity provider failed (status \(status)).")
+        let error = body?["error"]?.string
+        guard Self.isRefusal(status: status, error: error) else {
+            throw IdentityError.provider("The identity provider could not check the refresh token (status \(status)\(error.map { ", \($0)" } ?? "")).")
+        }
+        return .refused(error ?? "status \(status)")
+    }
+
+    /// Whether a failed refresh says the user's grant is gone (the session must end), rather than
+    /// the provider being busy (408, 429), failing (5xx) or FireFly's client being misconfigured.
+    public static func isRefusal(status: Int, error: String?) -> Bool {
+        guard (400..<500).contains(status), status != 408, status != 429 else { return false }
+        return !["invalid_client", "unauthorized_client", "invalid_request", "unsupported_grant_type", "temporarily_unavailable", "server_error"]
+            .contains(error ?? "")
     }
 
     /// Claims from the userinfo endpoint (for providers that keep email out of the ID token).

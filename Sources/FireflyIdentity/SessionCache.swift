@@ -2,7 +2,7 @@ import FireflyCrypto
 import FireflyPostgres
 import FoundationEssentials
 import Logging
-import Synchronization
+import FireflyCore
 
 /// What a valid session grants: the user, their organization, and the CSRF token.
 public struct SessionInfo: Sendable {
@@ -26,50 +26,32 @@ public struct SessionInfo: Sendable {
 /// the database's session-deletion notifications (`firefly_sessions`, sent by a trigger on every
 /// DELETE, whoever runs it): a logout or an admin revocation evicts the entry on every worker of
 /// every host within milliseconds. While the listener is down nothing is cached, so a revoked
-/// session can never be served from memory.
+/// session can never be served from memory; a load that raced with a deletion never stores what it
+/// read (``NotifiedCache``'s tickets), and no entry lives longer than a minute.
 public final class SessionCache: Sendable {
-    private struct Entry {
-        var info: SessionInfo
-        let generation: Int
-    }
-    private struct State {
-        var entries: [[UInt8]: Entry] = [:]
-        var listening = false
-        var generation = 0
-    }
-    private let state = Mutex(State())
+    private let cache = NotifiedCache<[UInt8], SessionInfo>(lifetime: 60, capacity: 100_000)
     public static let channel = "firefly_sessions"
-    /// Cached entries at most; the cache is cleared when it grows past this.
-    static let capacity = 100_000
 
     public init() {}
 
-    /// A cached session, when the listener is live and the entry was stored since it connected.
-    func lookup(_ hash: [UInt8]) -> SessionInfo? {
-        state.withLock { state in
-            guard state.listening, let entry = state.entries[hash], entry.generation == state.generation else { return nil }
-            return entry.info
-        }
+    /// A cached session, when the listener is live and the entry is fresh.
+    func lookup(_ hash: [UInt8], now: Double) -> SessionInfo? { cache.lookup(hash, now: now) }
+
+    /// Take before reading a session from PostgreSQL.
+    func ticket() -> NotifiedCache<[UInt8], SessionInfo>.Ticket { cache.ticket() }
+
+    /// Stores what a read begun at `ticket` found, unless a deletion arrived meanwhile.
+    func store(_ info: SessionInfo, ticket: NotifiedCache<[UInt8], SessionInfo>.Ticket, now: Double) {
+        cache.store(info.idHash, info, ticket: ticket, now: now)
     }
 
-    func store(_ info: SessionInfo) {
-        state.withLock { state in
-            guard state.listening else { return }
-            if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[info.idHash] = Entry(info: info, generation: state.generation)
-        }
-    }
-
-    func evict(_ hash: [UInt8]) { _ = state.withLock { $0.entries.removeValue(forKey: hash) } }
+    func evict(_ hash: [UInt8]) { cache.invalidate(hash) }
 
     /// The notification listener's state: caching only while it listens.
-    public func setListening(_ listening: Bool) {
-        state.withLock { state in
-            state.listening = listening
-            state.generation += 1
-            state.entries.removeAll()
-        }
-    }
+    public func setListening(_ listening: Bool) { cache.setListening(listening) }
+
+    /// The listener's connection answered: the cache stays trusted a little longer.
+    public func confirmAlive() { cache.confirmAlive() }
 
     /// A `firefly_sessions` notification: the hex SHA-256 of a deleted session.
     public func notified(_ payload: String) {

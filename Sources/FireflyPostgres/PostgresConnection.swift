@@ -8,10 +8,16 @@ public final class PostgresConnection {
     private let handle: OpaquePointer
 
     /// Connects with a libpq connection string or URI; the password, when given, is passed apart so
-    /// it never sits in a string that could be logged.
-    public init(connectionString: String, password: String?, applicationName: String = "firefly") throws {
-        var keywords = ["dbname", "application_name", "connect_timeout"]
-        var values = [connectionString, applicationName, "5"]
+    /// it never sits in a string that could be logged. Every connection has TCP keepalives and a
+    /// `tcp_user_timeout`, so a server that vanished (failover, a NAT dropping the flow) is noticed
+    /// within seconds instead of minutes; `statementTimeoutMilliseconds` and `lockTimeoutMilliseconds`
+    /// bound every statement and lock wait of the session (0: none).
+    public init(connectionString: String, password: String?, applicationName: String = "firefly",
+                statementTimeoutMilliseconds: Int = 0, lockTimeoutMilliseconds: Int = 0) throws {
+        var keywords = ["dbname", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "tcp_user_timeout", "options"]
+        var values = [connectionString, applicationName, "5", "1", "10", "3", "3", "15000",
+                      "-c statement_timeout=\(max(0, statementTimeoutMilliseconds)) -c lock_timeout=\(max(0, lockTimeoutMilliseconds))"]
         if let password {
             keywords.append("password")
             values.append(password)

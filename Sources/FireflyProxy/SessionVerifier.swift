@@ -97,7 +97,8 @@ final class SessionVerifier: Sendable {
         pool.runIfActive(eventLoop: loop) {
             let connection = try self.idleConnections.withLockedValue { $0.popLast() }
                 ?? Connection(try PostgresConnection(connectionString: self.settings.url, password: try self.settings.readPassword(),
-                                                     applicationName: "firefly-proxy"))
+                                                     applicationName: "firefly-proxy", statementTimeoutMilliseconds: 5_000,
+                                                     lockTimeoutMilliseconds: 2_000))
             defer { if connection.postgres.isUsable { self.idleConnections.withLockedValue { $0.append(connection) } } }
             return try body(connection.postgres)
         }

@@ -563,6 +563,57 @@ struct GatewayIntegrationTests {
         #expect(try gateway.post(alice, "/api/cache/revalidate", csrf: csrf, json: [String: Any]()).status == 200)
     }
 
+    @Test("a CSV export that fails midway is cut, never completed with an error inside it")
+    func csvExportFailure() throws {
+        let gateway = try GatewayStack("gwcsvcut", settings: ["FIREFLY_DATABRICKS_RETRY_BUDGET": "1s"],
+                                       simulatorSettings: ["result_chunk_bytes": 20_000, "dataset": ["trips_rows": 5_000, "tpch_orders": 100]])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let run = try gateway.post(alice, "/api/sql/statements", csrf: csrf, json: ["statement": "SELECT * FROM samples.nyctaxi.trips"])
+        let id = try #require(run.json["statement_id"] as? String, "\(run.text.prefix(300))")
+        #expect(eventually(within: 20) {
+            ((try? gateway.get(alice, "/api/sql/statements/\(id)").json["status"] as? [String: Any])?["state"] as? String) == "SUCCEEDED"
+        })
+        let whole = try alice.send("GET", gateway.base + "/api/sql/statements/\(id)/result.csv")
+        #expect(whole.status == 200)
+        #expect(whole.body.split(separator: UInt8(ascii: "\n")).count == 5_001)
+        // The workspace fails every chunk after the first: the download must break, visibly.
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["statements.chunk": ["rate_503": 1.0, "retry_after_seconds": 1]])
+        for http1Only in [false, true] {
+            do {
+                let cut = try gateway.world.stack.request("GET", "/api/sql/statements/\(id)/result.csv",
+                                                          headers: [("Cookie", "__Host-firefly_session=\(alice.sessionCookie?.value ?? "")")],
+                                                          http1Only: http1Only)
+                Issue.record("a failed export looked complete (\(cut.status), \(cut.body.count) bytes): \(cut.text.suffix(200))")
+            } catch {
+                // libcurl reports the cut transfer (HTTP/2 stream reset, or a chunked body without its end).
+            }
+        }
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
+        #expect(try gateway.get(alice, "/api/me").status == 200, "the pool serves on")
+    }
+
+    @Test("a new service principal or workspace reaches every worker at once: no old token is used")
+    func organizationChanges() throws {
+        let gateway = try GatewayStack("gworgchg", settings: ["FIREFLY_CACHE_TTL": "0"])
+        let (alice, _) = try gateway.signIn("alice", "alice-password")
+        for _ in 0..<6 { #expect(try gateway.get(alice, "/api/catalogs").status == 200) }  // tokens cached in the workers
+        let secretFile = gateway.world.stack.directory + "/wrong-secret"
+        try "not-the-secret".write(toFile: secretFile, atomically: true, encoding: .utf8)
+        try gateway.world.admin(["org", "set-spn", "acme", "--client-id", "org-a", "--secret-file", secretFile])
+        // Every worker forgets its token: the next calls exchange with the new (wrong) secret and fail.
+        #expect(eventually(within: 5) { (try? gateway.get(alice, "/api/catalogs").status) == 502 })
+        for _ in 0..<6 { #expect(try gateway.get(alice, "/api/catalogs").status == 502) }
+        try "secret-a".write(toFile: secretFile, atomically: true, encoding: .utf8)
+        try gateway.world.admin(["org", "set-spn", "acme", "--client-id", "org-a", "--secret-file", secretFile])
+        #expect(eventually(within: 5) { (try? gateway.get(alice, "/api/catalogs").status) == 200 })
+        // A new workspace URL drops the token: the old host's token never goes to the new host.
+        let exchanges = try gateway.tokenExchanges("org-a")
+        try gateway.world.admin(["org", "set-workspace", "acme", "--url", gateway.simulator.baseURL + "/", "--warehouse", "sim-warehouse-2"])
+        #expect(try gateway.world.sql("SELECT count(*) FROM spn_tokens s JOIN organizations o ON o.id = s.organization_id WHERE o.slug = 'acme'") == "0")
+        _ = try gateway.get(alice, "/api/catalogs")
+        #expect(try gateway.tokenExchanges("org-a") == exchanges + 1)
+    }
+
     @Test("CSV export of 1,000,000 rows, streamed; no secret in logs or the database")
     func csvExportAndSecrets() throws {
         let gateway = try GatewayStack("gwcsv", settings: ["FIREFLY_SQL_WAIT_TIMEOUT": "50s"], simulatorSettings: ["dataset": ["trips_rows": 1_000_000, "tpch_orders": 100]])

@@ -161,3 +161,15 @@ struct IdentityConfigurationTests {
         #expect(allowed.identity.allowHTTPLoopbackIssuers)
     }
 }
+
+@Suite("Refresh-token re-checks")
+struct RefreshOutcomeTests {
+    @Test("only a definitive no ends a session: busy, failing or misconfigured providers postpone the check", arguments: [
+        (400, "invalid_grant", true), (401, nil, true), (400, nil, true),
+        (408, nil, false), (429, "slow_down", false), (429, nil, false), (500, nil, false), (503, "temporarily_unavailable", false),
+        (401, "invalid_client", false), (400, "unsupported_grant_type", false), (400, "temporarily_unavailable", false),
+    ] as [(Int, String?, Bool)])
+    func classification(status: Int, error: String?, refusal: Bool) {
+        #expect(ProviderClient.isRefusal(status: status, error: error) == refusal)
+    }
+}

@@ -8,8 +8,14 @@ public final class DatabaseConnector {
     private let settings: DatabaseSettings
     private var connection: PostgresConnection?
 
-    public init(settings: DatabaseSettings) {
+    /// Bound of every statement (the request time limit: no request waits longer on the database).
+    private let statementTimeoutMilliseconds: Int
+    /// Bound of every lock wait (row locks taken in requests are short; waiting longer means trouble).
+    static let lockTimeoutMilliseconds = 10_000
+
+    public init(settings: DatabaseSettings, statementTimeoutMilliseconds: Int = 0) {
         self.settings = settings
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
     }
 
     /// Runs `body` with a live connection. A connection-level failure drops the connection so the
@@ -27,7 +33,8 @@ public final class DatabaseConnector {
     private func currentConnection() throws -> PostgresConnection {
         if let connection, connection.isUsable { return connection }
         connection = nil
-        let fresh = try PostgresConnection(connectionString: settings.url, password: try settings.readPassword())
+        let fresh = try PostgresConnection(connectionString: settings.url, password: try settings.readPassword(),
+                                           statementTimeoutMilliseconds: statementTimeoutMilliseconds, lockTimeoutMilliseconds: Self.lockTimeoutMilliseconds)
         connection = fresh
         return fresh
     }

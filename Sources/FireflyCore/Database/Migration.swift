@@ -167,6 +167,27 @@ public enum Migrations {
                 CHECK (state IN ('receiving', 'forwarding', 'done', 'failed', 'cancelled', 'expired'));
             CREATE INDEX uploads_reserving ON uploads (user_id) WHERE state IN ('receiving', 'forwarding', 'failed');
             """),
+        Migration(version: 8, name: "organization changes", sql: """
+            -- A failed token exchange is recorded, so the workers waiting for the same exchange do not
+            -- each repeat it.
+            ALTER TABLE spn_credentials ADD COLUMN exchange_failed_at timestamptz;
+            -- A new principal, or a new workspace, makes the cached token worthless (an old token must
+            -- never reach a new host), and every worker is told to forget what it holds.
+            CREATE FUNCTION firefly_organization_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                organization bigint;
+            BEGIN
+                IF TG_TABLE_NAME = 'organizations' THEN organization := NEW.id; ELSE organization := NEW.organization_id; END IF;
+                DELETE FROM spn_tokens WHERE organization_id = organization;
+                PERFORM pg_notify('firefly_organizations', organization::text);
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER spn_credentials_changed AFTER INSERT OR UPDATE OF client_id, secret_enc ON spn_credentials
+                FOR EACH ROW EXECUTE FUNCTION firefly_organization_changed();
+            CREATE TRIGGER organizations_workspace_changed AFTER UPDATE OF workspace_url, default_warehouse_id ON organizations
+                FOR EACH ROW WHEN (OLD.workspace_url IS DISTINCT FROM NEW.workspace_url OR OLD.default_warehouse_id IS DISTINCT FROM NEW.default_warehouse_id)
+                EXECUTE FUNCTION firefly_organization_changed();
+            """),
     ]
 
     /// The newest version this build knows.

@@ -59,10 +59,11 @@ enum GatewayHandlers {
         if let hit = gateway.cache.get(caller.organizationID, resource) {
             entry = hit
         } else {
+            let ticket = gateway.cache.ticket()
             let reply = try context.database.withConnection {
                 try gateway.client.call("GET", template: template, path: path, query: query, idempotent: true, caller: caller, connection: $0, http: try http(context))
             }
-            entry = gateway.cache.put(caller.organizationID, resource, tag: tag, body: reply.body)
+            entry = gateway.cache.put(caller.organizationID, resource, tag: tag, body: reply.body, ticket: ticket)
         }
         let headers = [("ETag", entry.etag), ("Cache-Control", "private, no-cache")]
         if context.request.headers["if-none-match"] == entry.etag { return Response(status: 304, headers: headers) }

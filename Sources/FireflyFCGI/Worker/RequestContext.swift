@@ -29,6 +29,8 @@ final class RequestContext {
     var workspaceHTTP: HTTPClient?
     /// Whether half or more of the worker's threads were serving API requests when this one began.
     var workerIsBusy = false
+    /// Set when a streamed response failed after its head was sent.
+    private(set) var streamAborted = false
 
     init(request: Request, routeParameters: [String: String], logger: Logger, database: DatabaseConnector,
          configuration: FireflyConfiguration, deadline: UInt64, slot: FastCGIRequest) {
@@ -78,8 +80,14 @@ final class RequestContext {
         var head = Response(status: status, headers: headers)
         head.body = []
         guard slot.write(head.cgiHead(streaming: true)) else { throw APIError.internalError() }
-        try produce { bytes in
-            guard slot.write(bytes) else { throw APIError(status: 499, code: "client_gone", message: "The client went away.") }
+        do {
+            try produce { bytes in
+                guard slot.write(bytes) else { throw APIError(status: 499, code: "client_gone", message: "The client went away.") }
+            }
+        } catch {
+            // Too late for an error answer: the connection is cut instead (see `FastCGIRequest.abort`).
+            streamAborted = true
+            throw error
         }
         return .streamed(status: status)
     }

@@ -37,7 +37,8 @@ struct RequestDispatcher: Sendable {
 
     func makeThreadSession() -> ThreadSession {
         let gateway = configuration.gateway
-        return ThreadSession(database: DatabaseConnector(settings: configuration.database),
+        return ThreadSession(database: DatabaseConnector(settings: configuration.database,
+                                                         statementTimeoutMilliseconds: configuration.limits.timeoutMilliseconds),
                              workspaceHTTP: try? HTTPClient(options: HTTPClientOptions(caFile: gateway.caFile, timeoutMilliseconds: gateway.timeoutMilliseconds,
                                                                                        userAgent: WorkspaceClient.userAgent)))
     }
@@ -98,12 +99,17 @@ struct RequestDispatcher: Sendable {
             response = .error(.internalError(), requestID: requestID)
         }
 
+        // Work that completed is answered as it completed, however long it took: turning it into a
+        // 504 would invite a duplicate retry of a statement already submitted or a file already
+        // written. The time limit is enforced where the waiting happens (libpq, libcurl, handlers).
         let elapsedMilliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
-        if elapsedMilliseconds > Double(configuration.limits.timeoutMilliseconds), response.status != 504, !response.alreadySent {
-            // The answer came after the hard limit: the client has been told to expect at most that long.
-            response = .error(.gatewayTimeout(), requestID: requestID)
+        let aborted = context?.streamAborted == true
+        if aborted {
+            logger.warning("streamed response cut", metadata: ["request.id": "\(requestID)", "route": "\(pattern)", "status": "\(response.status)"])
+            slot.abort()
+        } else if !response.alreadySent {
+            write(response, method: method, to: slot)
         }
-        if !response.alreadySent { write(response, method: method, to: slot) }
         if let counted { fairUse.end(user: counted.userID, organization: counted.organizationID) }
 
         // Metadata is an autoclosure: nothing is formatted when the level filters the line out.
@@ -112,7 +118,7 @@ struct RequestDispatcher: Sendable {
             "request.id": "\(requestID)", "method": "\(method)", "route": "\(pattern)",
             "status": "\(response.status)", "duration_ms": "\((elapsedMilliseconds * 100).rounded() / 100)",
         ])
-        return drainUnreadBody(slot, context: context, contentLength: Int(parameters.string("CONTENT_LENGTH") ?? "") ?? 0)
+        return !aborted && drainUnreadBody(slot, context: context, contentLength: Int(parameters.string("CONTENT_LENGTH") ?? "") ?? 0)
     }
 
     private func write(_ response: Response, method: String, to slot: FastCGIRequest) {

@@ -45,7 +45,7 @@ struct WorkerProcess {
         let cache = MetadataCache(ttlMilliseconds: configuration.gateway.cacheTTLMilliseconds)
         let gateway = identity.vault.map { Gateway(client: WorkspaceClient(vault: $0, settings: configuration.gateway, logger: logger), cache: cache,
                                                     settings: configuration.gateway) }
-        if identity.isEnabled { startListener(identity, cache: cache) }
+        if identity.isEnabled { startListener(identity, cache: cache, gateway: gateway) }
         let stats = WorkerStats()
         let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity, gateway: gateway, envelope: envelope),
                                            configuration: configuration, identity: identity, logger: logger)
@@ -117,14 +117,19 @@ struct WorkerProcess {
 
     /// One thread per worker listens for session deletions and cache invalidations, so cached
     /// sessions and metadata are dropped at once on every worker.
-    private func startListener(_ identity: Identity, cache: MetadataCache) {
+    private func startListener(_ identity: Identity, cache: MetadataCache, gateway: Gateway?) {
         let database = configuration.database
         let logger = self.logger
         let listener = NotificationListener(
-            channels: [SessionCache.channel: { identity.sessions.notified($0) }, MetadataCache.channel: { cache.notified($0) }],
+            channels: [SessionCache.channel: { identity.sessions.notified($0) }, MetadataCache.channel: { cache.notified($0) },
+                       WorkspaceClient.organizationsChannel: { gateway?.client.organizationChanged($0) }],
             onStateChange: { up in
                 identity.sessions.setListening(up)
                 cache.setListening(up)
+            },
+            onAlive: {
+                identity.sessions.confirmAlive()
+                cache.confirmAlive()
             })
         do {
             try OSThread.start {
