@@ -55,8 +55,12 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 public struct HTTPClientOptions: Sendable {
     /// Extra CA bundle (PEM) to trust, e.g. a self-signed local certificate; nil uses the system store.
     public var caFile: String?
-    /// Whole-transfer time limit in milliseconds.
+    /// Whole-transfer time limit in milliseconds (0: none; then give a low-speed limit).
     public var timeoutMilliseconds: Int
+    /// A transfer slower than `lowSpeedBytesPerSecond` for `lowSpeedSeconds` is abandoned: a time
+    /// limit that follows progress, for transfers whose length has no bound (large uploads).
+    public var lowSpeedBytesPerSecond: Int = 0
+    public var lowSpeedSeconds: Int = 0
     /// Connect time limit in milliseconds.
     public var connectTimeoutMilliseconds: Int
     /// `host:port:address` entries that pin names to addresses (curl's `--resolve`).
@@ -145,6 +149,8 @@ public final class HTTPClient {
         if request.method == "HEAD" { firefly_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
         firefly_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
         firefly_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, options.timeoutMilliseconds)
+        firefly_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytesPerSecond)
+        firefly_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, options.lowSpeedSeconds)
         firefly_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
         firefly_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         firefly_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)

@@ -37,9 +37,16 @@ extension WorkspaceSimulator {
         let temporary = files.temporaryPath(dataDirectory: configuration.data_directory)
         let file = try StreamFile(path: temporary, mode: .createTruncate(permissions: 0o644))
         var received: Int64 = 0
+        let pace = faults.current["files.put"]?.bytes_per_second.flatMap { $0 > 0 ? Double($0) : nil }
+        let started = ContinuousClock.now
         do {
             for try await buffer in call.request.body {
                 received += Int64(buffer.readableBytes)
+                if let pace {
+                    // A crawl: the body is taken no faster than the fault's rate.
+                    let due = started + .milliseconds(Int64(Double(received) / pace * 1000))
+                    if due > ContinuousClock.now { try await Task.sleep(until: due) }
+                }
                 guard received <= Self.maxFileBytes else {
                     throw APIError(.contentTooLarge, "RESOURCE_EXHAUSTED", "Files larger than 5 GiB cannot be uploaded in one request.")
                 }

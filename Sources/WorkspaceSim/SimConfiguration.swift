@@ -39,6 +39,8 @@ public struct SimConfiguration: Codable, Sendable {
         public var rate_503: Double?
         /// The `Retry-After` seconds sent with 429 and 503.
         public var retry_after_seconds: Int?
+        /// Request bodies read no faster than this (a slow network to a remote workspace).
+        public var bytes_per_second: Int?
     }
 
     /// `host:port` to listen on (loopback).

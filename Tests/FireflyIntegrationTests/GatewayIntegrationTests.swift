@@ -373,12 +373,15 @@ struct GatewayIntegrationTests {
         #expect(try chunk((1 << 20)..<(2 << 20), offset: 1 << 20).status == 204)
         let last = try chunk((2 << 20)..<data.count, offset: 2 << 20)
         #expect(last.status == 204, "\(last.text)")
+        // The forward runs outside the request: the upload is done once a forwarder has sent it.
+        let id = String(location.split(separator: "/").last ?? "")
+        #expect(eventually(within: 20) { (try? gateway.get(alice, "/api/uploads/\(id)").json["state"] as? String) == "done" })
+        #expect(try tus(alice, "HEAD", location, csrf: csrf).header("Upload-State") == "done")
         let after = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["files.put"] ?? 0
         #expect(after - before == 2)
         let reads = (try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int])?["files.get"] ?? 0
         #expect(reads == 1)  // verify=sha256: the object was read back once
         _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
-        let id = String(location.split(separator: "/").last ?? "")
         let progress = try gateway.get(alice, "/api/uploads/\(id)")
         #expect(progress.json["state"] as? String == "done", "\(progress.text)")
         #expect(progress.json["sha256"] as? String == Hex.encode(SHA256.hash(data)))
@@ -476,8 +479,10 @@ struct GatewayIntegrationTests {
         #expect(try tus("DELETE", locations[3]).status == 204)
         let failing = try create(1024, path: "/Volumes/main/missing/nowhere/x.bin")
         let failingLocation = try #require(failing.header("Location"))
-        #expect(try patch(failingLocation, offset: 0, [UInt8](repeating: 7, count: 1024)).status >= 400)
-        #expect(try state(failingLocation) == "failed")
+        #expect(try patch(failingLocation, offset: 0, [UInt8](repeating: 7, count: 1024)).status == 204)
+        #expect(eventually(within: 20) { (try? state(failingLocation)) == "failed" })
+        // A tus client asking about it learns it failed (never a complete-looking offset).
+        #expect(try tus("HEAD", failingLocation).status == 410)
         let failingID = String(failingLocation.split(separator: "/").last ?? "")
         #expect(FileManager.default.fileExists(atPath: uploadDirectory + "/\(failingID).part"))
         _ = try gateway.world.sql("UPDATE uploads SET updated_at = now() - interval '2 days' WHERE id = '\(failingID)'")
@@ -488,6 +493,56 @@ struct GatewayIntegrationTests {
         #expect(try state(failingLocation) == "expired")
         #expect(!FileManager.default.fileExists(atPath: uploadDirectory + "/\(failingID).part"))
         #expect(try state(busy) == "receiving")
+    }
+
+    @Test("uploads are forwarded outside the request: a crawling workspace, a forwarder that dies, a failure and its retry")
+    func backgroundForwarding() throws {
+        let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: uploadDirectory) }
+        // A 3 s Databricks time limit: the old forward (one request, a whole-transfer limit) could not
+        // have sent 2 MiB at 150 KB/s.
+        let gateway = try GatewayStack("gwfwd", settings: ["FIREFLY_UPLOAD_DIRECTORY": uploadDirectory, "FIREFLY_DATABRICKS_TIMEOUT": "3s",
+                                                           "FIREFLY_DATABRICKS_RETRY_BUDGET": "1s"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        func tus(_ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) throws -> HTTPResponse {
+            try alice.send(method, gateway.base + path, headers: [("Tus-Resumable", "1.0.0"), ("Origin", gateway.base), ("X-CSRF-Token", csrf)] + headers, body: body)
+        }
+        func upload(_ data: [UInt8], to path: String) throws -> String {
+            let created = try tus("POST", "/api/uploads", headers: [("Upload-Length", "\(data.count)"), ("Upload-Metadata", "path " + Data(path.utf8).base64EncodedString())])
+            let location = try #require(created.header("Location"), "\(created.text)")
+            let patched = try tus("PATCH", location, headers: [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0")], body: data)
+            #expect(patched.status == 204, "\(patched.text)")
+            return location
+        }
+        func row(_ location: String) -> [String: Any] {
+            (try? gateway.get(alice, "/api/uploads/\(location.split(separator: "/").last ?? "")").json) ?? [:]
+        }
+        let data = (0..<(2 << 20)).map { _ in UInt8.random(in: 0...255) }
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["files.put": ["bytes_per_second": 150_000]])
+        let crawling = try upload(data, to: "/Volumes/main/default/uploads/crawl.bin")
+        // The last PATCH was answered at once; the forward moves on its own, and its progress shows.
+        #expect(eventually(within: 10) { (row(crawling)["forwarded_bytes"] as? Int ?? 0) > 0 }, "\(row(crawling))")
+        #expect(row(crawling)["state"] as? String == "forwarding")
+
+        // Every worker dies mid-transfer: the lease runs out and a new worker sends it again.
+        let workers = try gateway.world.stack.poolStatus().workers.map(\.pid)
+        for pid in workers { kill(pid, SIGKILL) }
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
+        #expect(eventually(within: 60) { row(crawling)["state"] as? String == "done" }, "\(row(crawling))")
+        let stored = try gateway.simulator.send("GET", "/api/2.0/fs/files/Volumes/main/default/uploads/crawl.bin", token: try gateway.simulator.token())
+        #expect(SHA256.hash(stored.body) == SHA256.hash(data))
+
+        // Databricks refuses every attempt: the upload fails visibly (HEAD 410), keeps its copy, and a
+        // retry sends it once Databricks is back.
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["files.put": ["rate_503": 1.0, "retry_after_seconds": 1]])
+        let refused = try upload(Array(data.prefix(1000)), to: "/Volumes/main/default/uploads/refused.bin")
+        #expect(eventually(within: 30) { row(refused)["state"] as? String == "failed" }, "\(row(refused))")
+        #expect(try tus("HEAD", refused).status == 410)
+        #expect((row(refused)["error"] as? String)?.isEmpty == false)
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
+        #expect(try gateway.post(alice, "/api/uploads/\(refused.split(separator: "/").last ?? "")/retry", csrf: csrf, json: [String: Any]()).status == 202)
+        #expect(eventually(within: 20) { row(refused)["state"] as? String == "done" }, "\(row(refused))")
+        #expect(try gateway.post(alice, "/api/uploads/\(refused.split(separator: "/").last ?? "")/retry", csrf: csrf, json: [String: Any]()).status == 409)
     }
 
     @Test("tuspy uploads 1 MiB and 50 MiB files to a volume and DBFS; the stored bytes equal the source; quota refuses clearly")
@@ -507,6 +562,7 @@ struct GatewayIntegrationTests {
             let parts = result.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
             guard parts.count == 3 else { Issue.record("unexpected output \(result.output)"); continue }
             let id = String(parts[1].split(separator: "/").last ?? "")
+            #expect(eventually(within: 30) { (try? gateway.get(alice, "/api/uploads/\(id)").json["state"] as? String) == "done" })
             let row = try gateway.get(alice, "/api/uploads/\(id)")
             #expect(row.json["state"] as? String == "done", "\(row.text)")
             #expect(row.json["sha256"] as? String == String(parts[0]))

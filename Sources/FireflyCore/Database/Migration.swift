@@ -188,6 +188,12 @@ public enum Migrations {
                 FOR EACH ROW WHEN (OLD.workspace_url IS DISTINCT FROM NEW.workspace_url OR OLD.default_warehouse_id IS DISTINCT FROM NEW.default_warehouse_id)
                 EXECUTE FUNCTION firefly_organization_changed();
             """),
+        Migration(version: 9, name: "upload queue", sql: """
+            -- Completed uploads wait in state 'forwarding' for any worker's forwarder, which holds a
+            -- lease while it transfers; a lease that runs out (the worker died) frees the upload again.
+            ALTER TABLE uploads ADD COLUMN lease_until timestamptz, ADD COLUMN attempts integer NOT NULL DEFAULT 0;
+            CREATE INDEX uploads_queue ON uploads (updated_at) WHERE state = 'forwarding';
+            """),
     ]
 
     /// The newest version this build knows.

@@ -9,9 +9,10 @@ import FoundationEssentials
 
 /// Resumable uploads, tus 1.0 (core, creation, termination, checksum with sha256, expiration) at
 /// `/api/uploads/`. Chunks are staged under `FIREFLY_UPLOAD_DIRECTORY` (the database row holds the
-/// confirmed offset, so a crash or pool restart resumes where the last confirmed chunk ended);
-/// the complete file is forwarded in one streamed transfer, retried from the staged copy on
-/// 429/5xx/network failures, and its size checked at the target. A failed forward keeps the copy.
+/// confirmed offset, so a crash or pool restart resumes where the last confirmed chunk ended).
+/// The last chunk queues the upload; an ``UploadForwarder`` sends it to Databricks outside the
+/// client's request. A failed forward keeps the staged copy for `POST …/retry`; `HEAD` tells a
+/// tus client when an upload failed (410), and `GET /api/uploads/{id}` says why.
 enum ResumableUploadHandlers {
     static let tusHeaders: [(String, String)] = [("Tus-Resumable", "1.0.0"), ("Cache-Control", "no-store")]
 
@@ -21,6 +22,7 @@ enum ResumableUploadHandlers {
         router.add("HEAD", "/api/uploads/{id}", head)
         router.add("PATCH", "/api/uploads/{id}", patch(gateway))
         router.add("DELETE", "/api/uploads/{id}", cancel(gateway))
+        router.add("POST", "/api/uploads/{id}/retry", retry)
     }
 
     static func options(_ gateway: Gateway) -> Handler {
@@ -134,10 +136,35 @@ enum ResumableUploadHandlers {
         return (id, received, size, state, target, flags.contains("overwrite"), flags.contains("verify"))
     }
 
+    /// `HEAD /api/uploads/{id}`: the confirmed offset while receiving, queued or done; 410 once the
+    /// upload failed, was cancelled or expired, so a tus client never takes it for a success.
     static let head: Handler = { context in
         try requireTus(context)
         let upload = try context.database.withConnection { try owned(context, connection: $0) }
-        return Response(status: 200, headers: tusHeaders + [("Upload-Offset", "\(upload.received)"), ("Upload-Length", "\(upload.size)")])
+        let state = ("Upload-State", upload.state)
+        guard ["receiving", "forwarding", "done"].contains(upload.state) else {
+            return Response(status: 410, headers: tusHeaders + [state])
+        }
+        return Response(status: 200, headers: tusHeaders + [("Upload-Offset", "\(upload.received)"), ("Upload-Length", "\(upload.size)"), state])
+    }
+
+    /// `POST /api/uploads/{id}/retry`: forwards a failed upload again from its staged copy.
+    static let retry: Handler = { context in
+        let caller = try GatewayHandlers.caller(context)
+        let id = try context.parameter("id")
+        guard UUID(uuidString: id) != nil else { throw APIError.notFound("No upload \(id).") }
+        let queued = try context.database.withConnection { connection in
+            try connection.query("""
+                UPDATE uploads SET state = 'forwarding', error = NULL, lease_until = NULL, attempts = 0, forwarded_bytes = 0, updated_at = now()
+                WHERE id = \(id)::uuid AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
+                  AND state = 'failed' AND received_bytes = size
+                RETURNING id
+                """)
+        }
+        guard queued.rows.count == 1 else {
+            throw APIError(status: 409, code: "not_retryable", message: "Only a failed upload whose bytes all arrived can be forwarded again.")
+        }
+        return Response.rawJSON(Array("{\"state\":\"forwarding\"}".utf8), status: 202, headers: [("Cache-Control", "no-store")])
     }
 
     /// `PATCH /api/uploads/{id}`: appends a chunk at `Upload-Offset` (checked against `Upload-Checksum:
@@ -155,9 +182,6 @@ enum ResumableUploadHandlers {
                 let outcome = try connection.transaction { try appendChunk(gateway, context, offset: offset, connection: connection) }
                 guard case .appended(let upload, let received) = outcome else {
                     throw APIError(status: 410, code: "staging_lost", message: "The staged data of this upload was lost; start the upload again.", headers: tusHeaders)
-                }
-                if received == upload.size {
-                    try forward(gateway, context, upload: (upload.id, upload.size, upload.target, upload.overwrite, upload.verifyHash), connection: connection)
                 }
                 return Response(status: 204, headers: tusHeaders + [("Upload-Offset", "\(received)")])
             }
@@ -213,80 +237,14 @@ enum ResumableUploadHandlers {
         try file.sync()
         file.close()
         let received = upload.received + written
+        // The last chunk queues the upload for a forwarder (outside this request).
         let moved = try connection.query("""
-            UPDATE uploads SET received_bytes = \(received), updated_at = now() WHERE id = \(upload.id)::uuid AND received_bytes = \(upload.received)
+            UPDATE uploads SET received_bytes = \(received), updated_at = now(),
+                               state = CASE WHEN \(received) = size THEN 'forwarding' ELSE state END
+            WHERE id = \(upload.id)::uuid AND received_bytes = \(upload.received)
             """)
         guard moved.affectedRows == 1 else { throw APIError(status: 409, code: "upload_busy", message: "The upload moved on meanwhile.", headers: tusHeaders) }
         return .appended(upload, received: received)
-    }
-
-    /// Streams the staged file to its target, retrying from the staged copy, then checks the size there.
-    static func forward(_ gateway: Gateway, _ context: RequestContext, upload: (id: String, size: Int64, target: String, overwrite: Bool, verifyHash: Bool),
-                        connection: PostgresConnection) throws {
-        let caller = try GatewayHandlers.caller(context)
-        let http = try GatewayHandlers.http(context)
-        let path = stagedPath(gateway, upload.id)
-        try connection.query("UPDATE uploads SET state = 'forwarding', error = NULL, updated_at = now() WHERE id = \(upload.id)::uuid")
-        var sha = ""
-        var lastError = APIError(status: 502, code: "databricks_unavailable", message: "Databricks did not answer properly. Try again shortly.")
-        attempts: for attempt in 1...3 {
-            do {
-                let reader = try StreamFile(path: path, mode: .read)
-                var offset: Int64 = 0
-                // The SHA-256 of what is sent is taken on the way (one pass over the staged file).
-                let digest = UploadHandlers.Tally()
-                let next: () throws -> [UInt8] = {
-                    let piece = try reader.read(at: offset, count: 1 << 20)
-                    offset += Int64(piece.count)
-                    digest.add(piece)
-                    return piece
-                }
-                switch try UploadHandlers.target(upload.target) {
-                case .volume(let apiPath, _):
-                    _ = try gateway.client.upload("PUT", template: "PUT /api/2.0/fs/files{path}", path: apiPath, query: [("overwrite", upload.overwrite ? "true" : "false")],
-                                                  length: upload.size, caller: caller, connection: connection, http: http, next: next)
-                    sha = digest.hex()
-                    let check = try gateway.client.call("HEAD", template: "HEAD /api/2.0/fs/files{path}", path: apiPath, idempotent: true,
-                                                        caller: caller, connection: connection, http: http)
-                    guard check.header("Content-Length").flatMap(Int64.init) == upload.size else {
-                        lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
-                        break attempts  // a mismatch is final: keep the staged copy, mark the upload failed
-                    }
-                    if upload.verifyHash {
-                        // Read the object back, streamed, and compare its SHA-256 with what was sent.
-                        let readBack = UploadHandlers.Tally()
-                        let status = try gateway.client.download(template: "GET /api/2.0/fs/files{path}", path: apiPath, caller: caller,
-                                                                 connection: connection, http: http) { readBack.add($0) }
-                        guard status == 200, readBack.hex() == sha else {
-                            lastError = APIError(status: 502, code: "hash_mismatch", message: "The file read back from the target does not match what was uploaded; the staged copy is kept for a retry.")
-                            break attempts
-                        }
-                    }
-                case .dbfs(let dbfsPath, _):
-                    // `next` already counts and hashes every byte sent (into `digest`).
-                    try UploadHandlers.dbfsBlocks(gateway, path: dbfsPath, overwrite: upload.overwrite, tally: UploadHandlers.Tally(), caller: caller,
-                                                  connection: connection, http: http, next: next)
-                    guard digest.bytes == upload.size else {
-                        lastError = APIError(status: 502, code: "size_mismatch", message: "The file at the target does not have the uploaded size; the staged copy is kept for a retry.")
-                        break attempts
-                    }
-                    sha = digest.hex()
-                }
-                try connection.query("""
-                    UPDATE uploads SET state = 'done', sha256 = \(sha), forwarded_bytes = \(upload.size), updated_at = now() WHERE id = \(upload.id)::uuid
-                    """)
-                try? FileManager.default.removeItem(atPath: path)
-                return
-            } catch let error as APIError {
-                lastError = error
-                guard [429, 502, 503, 504].contains(error.status), attempt < 3 else { break attempts }
-                MonotonicClock.sleep(milliseconds: 500 * attempt)
-            }
-        }
-        try connection.query("""
-            UPDATE uploads SET state = 'failed', error = \(lastError.message), updated_at = now() WHERE id = \(upload.id)::uuid
-            """)
-        throw lastError
     }
 
     /// Advisory-lock namespace of the per-user quota check.

@@ -46,6 +46,7 @@ struct WorkerProcess {
         let gateway = identity.vault.map { Gateway(client: WorkspaceClient(vault: $0, settings: configuration.gateway, logger: logger), cache: cache,
                                                     settings: configuration.gateway) }
         if identity.isEnabled { startListener(identity, cache: cache, gateway: gateway) }
+        if let gateway { startForwarder(gateway) }
         let stats = WorkerStats()
         let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity, gateway: gateway, envelope: envelope),
                                            configuration: configuration, identity: identity, logger: logger)
@@ -112,6 +113,16 @@ struct WorkerProcess {
             // Interrupt threads idle in accept or on a kept connection; busy ones have the signal
             // blocked and see `stopping` when they finish.
             threads.forEach { $0.signal(AcceptLoop.wakeSignal) }
+        }
+    }
+
+    /// One thread per worker forwards completed uploads to Databricks (``UploadForwarder``).
+    private func startForwarder(_ gateway: Gateway) {
+        let forwarder = UploadForwarder(gateway: gateway, database: configuration.database, logger: logger)
+        do {
+            try OSThread.start { forwarder.run() }.detach()
+        } catch {
+            logger.error("cannot start the upload forwarder", metadata: ["error": "\(error)"])
         }
     }
 

@@ -1,0 +1,207 @@
+import FireflyCore
+import FireflyCrypto
+import FireflyGateway
+import FireflyHTTPClient
+import FireflyPostgres
+import FireflySettings
+import FireflySystem
+import FoundationEssentials
+import Logging
+
+/// Forwards completed resumable uploads to Databricks outside the client's request: each worker
+/// process runs one forwarder thread that takes queued uploads (`state = 'forwarding'`) from
+/// PostgreSQL under a lease. Any worker of any host may take any upload; one that dies mid-transfer
+/// leaves a lease that runs out, and another worker starts the upload again from the staged copy.
+/// Transfers have no total time limit, only a progress-based one (libcurl's low-speed limit), so a
+/// 5 GiB upload to a distant workspace is not cut off while it moves.
+final class UploadForwarder: Sendable {
+    /// How long a claim holds without renewal; renewed with the progress, every second while bytes move.
+    static let leaseSeconds = 30
+    /// Attempts per claim, with a growing pause, before the upload is marked failed.
+    static let attempts = 3
+
+    private let gateway: Gateway
+    private let database: DatabaseSettings
+    private let logger: Logger
+
+    init(gateway: Gateway, database: DatabaseSettings, logger: Logger) {
+        self.gateway = gateway
+        self.database = database
+        self.logger = logger
+    }
+
+    /// A claimed upload.
+    struct Job: Sendable {
+        let id: String
+        let caller: Caller
+        let size: Int64
+        let target: String
+        let overwrite: Bool
+        let verifyHash: Bool
+    }
+
+    /// Runs forever on the calling thread: claim, forward, repeat; idle, it looks once a second.
+    func run() -> Never {
+        let connector = DatabaseConnector(settings: database, statementTimeoutMilliseconds: 30_000)
+        let settings = gateway.settings
+        var options = HTTPClientOptions(caFile: settings.caFile, timeoutMilliseconds: 0, userAgent: WorkspaceClient.userAgent)
+        options.lowSpeedBytesPerSecond = 1024
+        options.lowSpeedSeconds = max(10, settings.timeoutMilliseconds / 1000)
+        while true {
+            do {
+                let http = try HTTPClient(options: options)
+                while true {
+                    guard let job = try connector.withConnection({ try claim($0) }) else {
+                        MonotonicClock.sleep(milliseconds: 1000)
+                        continue
+                    }
+                    try connector.withConnection { forward(job, connection: $0, http: http) }
+                }
+            } catch {
+                logger.warning("upload forwarder: database or client failed; retrying", metadata: ["error": "\(error)"])
+                MonotonicClock.sleep(milliseconds: 2000)
+            }
+        }
+    }
+
+    /// Takes the oldest queued upload whose lease is free.
+    func claim(_ connection: PostgresConnection) throws -> Job? {
+        let row = try connection.query("""
+            UPDATE uploads SET lease_until = now() + make_interval(secs => \(Self.leaseSeconds)), attempts = attempts + 1, updated_at = now()
+            WHERE id = (SELECT id FROM uploads WHERE state = 'forwarding' AND (lease_until IS NULL OR lease_until < now())
+                        ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id::text, organization_id, user_id, size, target, options
+            """)
+        guard let id = row.value("id"), let organization = row.value("organization_id").flatMap(Int64.init),
+              let user = row.value("user_id").flatMap(Int64.init), let size = row.value("size").flatMap(Int64.init),
+              let target = row.value("target") else { return nil }
+        let flags = (row.value("options") ?? "").split(separator: ",").map(String.init)
+        return Job(id: id, caller: Caller(userID: user, organizationID: organization, requestID: "upload-" + id), size: size, target: target,
+                   overwrite: flags.contains("overwrite"), verifyHash: flags.contains("verify"))
+    }
+
+    /// Streams the staged file to its target, retrying from the staged copy, and records the outcome.
+    func forward(_ job: Job, connection: PostgresConnection, http: HTTPClient) {
+        var lastError = GatewayErrorText.unreachable
+        for attempt in 1...Self.attempts {
+            do {
+                let sha = try transfer(job, connection: connection, http: http)
+                try connection.query("""
+                    UPDATE uploads SET state = 'done', sha256 = \(sha), forwarded_bytes = \(job.size), error = NULL, lease_until = NULL, updated_at = now()
+                    WHERE id = \(job.id)::uuid AND state = 'forwarding'
+                    """)
+                try? FileManager.default.removeItem(atPath: ResumableUploadHandlers.stagedPath(gateway, job.id))
+                logger.info("upload forwarded", metadata: ["upload.id": "\(job.id)", "bytes": "\(job.size)"])
+                return
+            } catch let failure as ForwardFailure {
+                lastError = failure.message
+                break  // final: a mismatch at the target, or a refusal
+            } catch let error as APIError {
+                lastError = error.message
+                guard [429, 502, 503, 504].contains(error.status), attempt < Self.attempts else { break }
+                MonotonicClock.sleep(milliseconds: 1000 * attempt)
+            } catch {
+                lastError = "\(error)"
+                guard attempt < Self.attempts else { break }
+                MonotonicClock.sleep(milliseconds: 1000 * attempt)
+            }
+        }
+        logger.warning("upload forward failed", metadata: ["upload.id": "\(job.id)", "error": "\(lastError)"])
+        _ = try? connection.query("""
+            UPDATE uploads SET state = 'failed', error = \(lastError), lease_until = NULL, updated_at = now() WHERE id = \(job.id)::uuid AND state = 'forwarding'
+            """)
+    }
+
+    /// A failure that no retry can mend.
+    struct ForwardFailure: Error {
+        let message: String
+    }
+
+    /// Messages of the failures users see on the upload.
+    enum GatewayErrorText {
+        static let unreachable = "Databricks did not answer properly; retry the upload's forwarding."
+        static let sizeMismatch = "The file at the target does not have the uploaded size; the staged copy is kept for a retry."
+        static let hashMismatch = "The file read back from the target does not match what was uploaded; the staged copy is kept for a retry."
+        static let otherFile = "A different file already exists at the target; upload with overwrite to replace it."
+    }
+
+    /// One transfer of the staged copy; the SHA-256 of what was sent.
+    private func transfer(_ job: Job, connection: PostgresConnection, http: HTTPClient) throws -> String {
+        let reader = try StreamFile(path: ResumableUploadHandlers.stagedPath(gateway, job.id), mode: .read)
+        var offset: Int64 = 0
+        var renewed: UInt64 = 0  // the first piece records progress at once
+        // The SHA-256 of what is sent is taken on the way (one pass over the staged file); progress
+        // and the lease are written every few seconds.
+        let digest = UploadHandlers.Tally()
+        let next: () throws -> [UInt8] = { [self] in
+            let piece = try reader.read(at: offset, count: 1 << 20)
+            offset += Int64(piece.count)
+            digest.add(piece)
+            if MonotonicClock.nanoseconds() - renewed > 1_000_000_000 {
+                renewed = MonotonicClock.nanoseconds()
+                try connection.query("""
+                    UPDATE uploads SET forwarded_bytes = \(offset), lease_until = now() + make_interval(secs => \(Self.leaseSeconds)) WHERE id = \(job.id)::uuid
+                    """)
+            }
+            return piece
+        }
+        switch try UploadHandlers.target(job.target) {
+        case .volume(let apiPath, _):
+            do {
+                _ = try gateway.client.upload("PUT", template: "PUT /api/2.0/fs/files{path}", path: apiPath, query: [("overwrite", job.overwrite ? "true" : "false")],
+                                              length: job.size, caller: job.caller, connection: connection, http: http, next: next)
+            } catch let error as APIError where error.status == 409 && !job.overwrite {
+                // A file is there already: an earlier attempt that succeeded unseen (its answer lost),
+                // or somebody else's file. Ours only if it is the same.
+                return try sameFile(job, apiPath: apiPath, connection: connection, http: http)
+            }
+            let sha = digest.hex()
+            try check(job, apiPath: apiPath, sha: sha, connection: connection, http: http)
+            return sha
+        case .dbfs(let dbfsPath, _):
+            // `next` already counts and hashes every byte sent (into `digest`).
+            try UploadHandlers.dbfsBlocks(gateway, path: dbfsPath, overwrite: job.overwrite, tally: UploadHandlers.Tally(), caller: job.caller,
+                                          connection: connection, http: http, next: next)
+            guard digest.bytes == job.size else { throw ForwardFailure(message: GatewayErrorText.sizeMismatch) }
+            return digest.hex()
+        }
+    }
+
+    /// The size at the target, and with `verify` its SHA-256 read back, must be what was sent.
+    private func check(_ job: Job, apiPath: String, sha: String, connection: PostgresConnection, http: HTTPClient) throws {
+        let head = try gateway.client.call("HEAD", template: "HEAD /api/2.0/fs/files{path}", path: apiPath, idempotent: true,
+                                           caller: job.caller, connection: connection, http: http)
+        guard head.header("Content-Length").flatMap(Int64.init) == job.size else { throw ForwardFailure(message: GatewayErrorText.sizeMismatch) }
+        guard job.verifyHash else { return }
+        guard try readBack(job, apiPath: apiPath, connection: connection, http: http) == sha else {
+            throw ForwardFailure(message: GatewayErrorText.hashMismatch)
+        }
+    }
+
+    /// The SHA-256 of the object at the target, read back streamed.
+    private func readBack(_ job: Job, apiPath: String, connection: PostgresConnection, http: HTTPClient) throws -> String {
+        let readBack = UploadHandlers.Tally()
+        let status = try gateway.client.download(template: "GET /api/2.0/fs/files{path}", path: apiPath, caller: job.caller,
+                                                 connection: connection, http: http) { readBack.add($0) }
+        guard status == 200 else { throw APIError(status: 502, code: "databricks_unavailable", message: GatewayErrorText.unreachable) }
+        return readBack.hex()
+    }
+
+    /// The existing file counts as this upload's when its bytes are the staged copy's.
+    private func sameFile(_ job: Job, apiPath: String, connection: PostgresConnection, http: HTTPClient) throws -> String {
+        let staged = UploadHandlers.Tally()
+        let reader = try StreamFile(path: ResumableUploadHandlers.stagedPath(gateway, job.id), mode: .read)
+        var offset: Int64 = 0
+        while true {
+            let piece = try reader.read(at: offset, count: 1 << 20)
+            if piece.isEmpty { break }
+            staged.add(piece)
+            offset += Int64(piece.count)
+        }
+        let sha = staged.hex()
+        guard try readBack(job, apiPath: apiPath, connection: connection, http: http) == sha else {
+            throw ForwardFailure(message: GatewayErrorText.otherFile)
+        }
+        return sha
+    }
+}
