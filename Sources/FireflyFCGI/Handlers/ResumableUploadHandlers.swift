@@ -17,8 +17,11 @@ enum ResumableUploadHandlers {
     static let tusHeaders: [(String, String)] = [("Tus-Resumable", "1.0.0"), ("Cache-Control", "no-store")]
 
     static func register(in router: inout Router<Handler>, gateway: Gateway) {
-        router.add("OPTIONS", "/api/uploads", options(gateway))
-        router.add("POST", "/api/uploads", create(gateway))
+        // tus clients are often configured with the endpoint's trailing slash: both forms answer.
+        for endpoint in ["/api/uploads", "/api/uploads/"] {
+            router.add("OPTIONS", endpoint, options(gateway))
+            router.add("POST", endpoint, create(gateway))
+        }
         router.add("HEAD", "/api/uploads/{id}", head)
         router.add("PATCH", "/api/uploads/{id}", patch(gateway))
         router.add("DELETE", "/api/uploads/{id}", cancel(gateway))
