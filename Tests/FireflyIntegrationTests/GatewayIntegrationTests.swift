@@ -613,11 +613,57 @@ struct GatewayIntegrationTests {
         #expect(after - before <= 2)  // hits make no Databricks call (at most one miss per worker)
         let created = try gateway.post(alice, "/api/sql/statements", csrf: csrf, json: ["statement": "CREATE TABLE main.default.fresh (a INT)"])
         #expect(created.status == 200, "\(created.text)")
-        Thread.sleep(forTimeInterval: 0.3)
-        for _ in 0..<10 { #expect(GatewayStack.names(try gateway.get(alice, path), "tables") == ["fresh"]) }
+        // The notification reaches every worker (no fixed wait: each worker must show the table).
+        #expect(eventually(within: 5) { (0..<10).allSatisfy { _ in (try? GatewayStack.names(gateway.get(alice, path), "tables")) == ["fresh"] } })
         // Explicit revalidation.
         _ = try gateway.simulator.send("GET", "/sim/admin/counters")
         #expect(try gateway.post(alice, "/api/cache/revalidate", csrf: csrf, json: [String: Any]()).status == 200)
+    }
+
+    @Test("DDL that finishes after its request invalidates the cache when it has succeeded, not before")
+    func asynchronousDDL() throws {
+        let gateway = try GatewayStack("gwddl", settings: ["FIREFLY_SQL_WAIT_TIMEOUT": "0s"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let path = "/api/catalogs/main/schemas/default/tables"
+        let created = try gateway.post(alice, "/api/sql/statements", csrf: csrf,
+                                       json: ["statement": "CREATE TABLE main.default.later AS SELECT sleep(1500) AS a"])
+        let id = try #require(created.json["statement_id"] as? String, "\(created.text)")
+        // Listed (and cached) while the DDL still runs: without the table.
+        for _ in 0..<4 { #expect(GatewayStack.names(try gateway.get(alice, path), "tables") == []) }
+        #expect(eventually(within: 15) {
+            ((try? gateway.get(alice, "/api/sql/statements/\(id)").json["status"] as? [String: Any])?["state"] as? String) == "SUCCEEDED"
+        })
+        // Seen finished: the organization's cached listings are dropped on every worker.
+        #expect(eventually(within: 5) { (0..<6).allSatisfy { _ in (try? GatewayStack.names(gateway.get(alice, path), "tables")) == ["later"] } })
+    }
+
+    @Test("SQL history: each user's statements with their outcome, newest first, searchable, paged; previews left out")
+    func statementHistory() throws {
+        let gateway = try GatewayStack("gwhist")
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let (bob, bobCSRF) = try gateway.signIn("bob", "bob-password")
+        for statement in ["SELECT 1 AS one", "SELECT * FROM samples.tpch.region", "SELEC broken"] {
+            _ = try gateway.post(alice, "/api/sql/statements", csrf: csrf, json: ["statement": statement])
+        }
+        _ = try gateway.post(bob, "/api/sql/statements", csrf: bobCSRF, json: ["statement": "SELECT 'bob'"])
+        _ = try gateway.get(alice, "/api/tables/samples.tpch.region/preview?limit=5")
+        let history = try gateway.get(alice, "/api/sql/history")
+        #expect(history.status == 200, "\(history.text)")
+        let items = try #require(history.json["items"] as? [[String: Any]])
+        #expect(items.compactMap { $0["statement"] as? String } == ["SELEC broken", "SELECT * FROM samples.tpch.region", "SELECT 1 AS one"])
+        #expect(items.compactMap { $0["state"] as? String } == ["FAILED", "SUCCEEDED", "SUCCEEDED"])
+        #expect(items[1]["row_count"] as? Int == 5)
+        #expect((items[0]["error"] as? String)?.contains("PARSE_SYNTAX_ERROR") == true)
+        #expect(items.allSatisfy { ($0["statement_id"] as? String)?.isEmpty == false && $0["started_at"] is String && $0["finished_at"] is String })
+        let searched = try gateway.get(alice, "/api/sql/history?q=REGION").json["items"] as? [[String: Any]]
+        #expect(searched?.count == 1)
+        #expect((try gateway.get(alice, "/api/sql/history?q=%25").json["items"] as? [[String: Any]])?.isEmpty == true, "% is literal")
+        let page = try gateway.get(alice, "/api/sql/history?limit=2")
+        let next = try #require(page.json["next_before"] as? Int)
+        #expect((try gateway.get(alice, "/api/sql/history?limit=2&before=\(next)").json["items"] as? [[String: Any]])?.count == 1)
+        let bobs = try gateway.get(bob, "/api/sql/history").json["items"] as? [[String: Any]]
+        #expect(bobs?.compactMap { $0["statement"] as? String } == ["SELECT 'bob'"])
+        for query in ["limit=0", "limit=abc", "before=-1", "before=x"] { #expect(try gateway.get(alice, "/api/sql/history?\(query)").status == 400, "\(query)") }
     }
 
     @Test("a CSV export that fails midway is cut, never completed with an error inside it")

@@ -194,6 +194,22 @@ public enum Migrations {
             ALTER TABLE uploads ADD COLUMN lease_until timestamptz, ADD COLUMN attempts integer NOT NULL DEFAULT 0;
             CREATE INDEX uploads_queue ON uploads (updated_at) WHERE state = 'forwarding';
             """),
+        Migration(version: 10, name: "statement history", sql: """
+            -- Each user's SQL history, kept with the statement's owner row: the text, where it came
+            -- from (the editor, or a table preview), and its outcome once FireFly has seen it end.
+            -- DDL run asynchronously invalidates cached metadata only when it has succeeded.
+            ALTER TABLE statements
+                ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY,
+                ADD COLUMN statement_text text NOT NULL DEFAULT '',
+                ADD COLUMN source text NOT NULL DEFAULT 'editor' CHECK (source IN ('editor', 'preview')),
+                ADD COLUMN state text NOT NULL DEFAULT 'PENDING',
+                ADD COLUMN finished_at timestamptz,
+                ADD COLUMN row_count bigint,
+                ADD COLUMN error text,
+                ADD COLUMN invalidates text;  -- cache tags to drop once the DDL succeeded, one per line
+            CREATE UNIQUE INDEX statements_id ON statements (id);
+            CREATE INDEX statements_history ON statements (organization_id, user_id, id DESC);
+            """),
     ]
 
     /// The newest version this build knows.

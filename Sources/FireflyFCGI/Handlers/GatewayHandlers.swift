@@ -22,6 +22,7 @@ enum GatewayHandlers {
         router.add("POST", "/api/sql/statements/{id}/cancel", cancel(gateway))
         router.add("GET", "/api/sql/statements/{id}/result.csv", csv(gateway))
         router.add("POST", "/api/cache/revalidate", revalidate(gateway))
+        StatementHistory.register(in: &router)
     }
 
     static func caller(_ context: RequestContext) throws -> Caller {
@@ -127,7 +128,8 @@ enum GatewayHandlers {
                     throw APIError(status: 502, code: "databricks_unavailable", message: "Databricks described the table unexpectedly.")
                 }
                 let sql = "SELECT * FROM \(SQLText.identifier(catalog)).\(SQLText.identifier(schema)).\(SQLText.identifier(name)) LIMIT \(limit)"
-                return try submit(gateway, context, caller: caller, connection: connection, statement: sql, warehouse: nil, catalog: nil, schema: nil, parameters: nil)
+                return try submit(gateway, context, caller: caller, connection: connection, statement: sql, warehouse: nil, catalog: nil, schema: nil,
+                                  parameters: nil, source: "preview")
             }
         }
     }
@@ -167,9 +169,11 @@ enum GatewayHandlers {
         }
     }
 
-    /// Runs a statement at the workspace, records its owner, invalidates metadata after DDL.
+    /// Runs a statement at the workspace, records its owner and the user's history, and invalidates
+    /// metadata after DDL once it has succeeded (at once, or when it is seen finished later).
     static func submit(_ gateway: Gateway, _ context: RequestContext, caller: Caller, connection: PostgresConnection,
-                       statement: String, warehouse: String?, catalog: String?, schema: String?, parameters: [ClaimValue]?) throws -> Response {
+                       statement: String, warehouse: String?, catalog: String?, schema: String?, parameters: [ClaimValue]?,
+                       source: String = "editor") throws -> Response {
         let workspace = try gateway.client.workspace(for: caller, connection: connection)
         guard let warehouseID = warehouse ?? workspace.defaultWarehouseID else {
             throw APIError.badRequest("No warehouse_id given and your organization has no default SQL warehouse.")
@@ -188,13 +192,13 @@ enum GatewayHandlers {
         guard let id = ClaimValue.object(reply.body)?["statement_id"]?.string else {
             throw APIError(status: 502, code: "databricks_unavailable", message: "Databricks returned no statement id.")
         }
+        let invalidates = SQLText.ddlCatalog(statement, defaultCatalog: catalog).map { $0 == "*" ? "*" : $0 + "\ncatalogs" }
         try connection.query("""
-            INSERT INTO statements (statement_id, organization_id, user_id) VALUES (\(id), \(caller.organizationID), \(caller.userID))
+            INSERT INTO statements (statement_id, organization_id, user_id, statement_text, source, invalidates)
+            VALUES (\(id), \(caller.organizationID), \(caller.userID), \(statement), \(source), \(invalidates))
             ON CONFLICT (statement_id) DO NOTHING
             """)
-        if let changed = SQLText.ddlCatalog(statement, defaultCatalog: catalog) {
-            try MetadataCache.invalidate(caller.organizationID, tags: changed == "*" ? ["*"] : [changed, "catalogs"], connection: connection)
-        }
+        try StatementHistory.record(id, reply: reply.body, organizationID: caller.organizationID, connection: connection)
         return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
     }
 
@@ -221,7 +225,11 @@ enum GatewayHandlers {
 
     static func statement(_ gateway: Gateway) -> Handler {
         { context in
+            let caller = try caller(context)
             let reply = try statementCall(gateway, context, template: "GET /api/2.0/sql/statements/{id}")
+            try context.database.withConnection {
+                try StatementHistory.record(try context.parameter("id"), reply: reply.body, organizationID: caller.organizationID, connection: $0)
+            }
             return Response.rawJSON(reply.body, headers: [("Cache-Control", "no-store")])
         }
     }
