@@ -34,9 +34,10 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLinux"),
 
         // Safe Swift wrappers: the only modules that hold unsafe pointer code.
-        .target(name: "FireflySystem", swiftSettings: strict),
+        .target(name: "FireflySystem", dependencies: ["CLinux"], swiftSettings: strict),
         .target(name: "FireflyFastCGI", dependencies: ["CFastCGI", "FireflySystem"], swiftSettings: strict),
         .target(name: "FireflyPostgres", dependencies: ["CPostgres"], swiftSettings: strict),
         .target(name: "FireflyHTTPClient", dependencies: ["CCurl"], swiftSettings: strict),

@@ -117,6 +117,18 @@ struct PoolIntegrationTests {
         #expect(stack.poolLog.contains("worker exited unexpectedly"))
     }
 
+    @Test("workers never serve on, orphaned, after their master died; the status shows no negative counts")
+    func masterDies() throws {
+        let stack = try TestStack("orphan")
+        let status = try stack.poolStatus()
+        #expect(status.workers.allSatisfy { $0.idle_threads >= 0 && $0.busy_threads >= 0 })
+        let workers = status.workers.map(\.pid)
+        #expect(workers.count == 2)
+        stack.signalMaster(SIGKILL)
+        // The kernel tells each worker (parent-death signal): they drain and exit.
+        #expect(eventually(within: 10) { workers.allSatisfy { kill($0, 0) != 0 } }, "orphaned workers still run: \(workers)")
+    }
+
     @Test("SIGHUP reloads while a load generator runs: zero failed requests")
     func reloadUnderLoad() throws {
         let stack = try TestStack("reload", settings: ["FIREFLY_POOL_THREADS": "24"])

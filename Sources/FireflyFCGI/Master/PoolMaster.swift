@@ -167,19 +167,23 @@ final class PoolMaster {
     // MARK: Workers
 
     private func spawn(slot: Int, generation: Int) {
+        // Every descriptor made here is closed on every path: a failed spawn leaks none.
+        var opened: [Int32] = []
+        defer { opened.forEach(FileDescriptors.close) }
         do {
             let pipe = try FileDescriptors.pipe()
+            opened += [pipe.read, pipe.write]
             let readEnd = try FileDescriptors.duplicate(pipe.read, atLeast: 10)
+            opened.append(readEnd)
             let writeEnd = try FileDescriptors.duplicate(pipe.write, atLeast: 10)
-            FileDescriptors.close(pipe.read)
-            FileDescriptors.close(pipe.write)
-            defer { FileDescriptors.close(writeEnd) }
+            opened.append(writeEnd)
             try FileDescriptors.setNonBlocking(readEnd, true)
             let pid = try ProcessSpawner.spawn(
                 executable: executable,
                 arguments: ["worker", "--listen-fd", "3", "--status-fd", "4", "--generation", "\(generation)", "--slot", "\(slot)"],
-                environment: workerEnvironment(),
+                environment: workerEnvironment(generation: generation),
                 descriptors: [(listenFD, 3), (writeEnd, 4)])
+            opened.removeAll { $0 == readEnd }  // the master keeps the read end
             workers[pid] = WorkerRecord(pid: pid, generation: generation, slot: slot, statusFD: readEnd, startedAt: MonotonicClock.nanoseconds())
             logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)", "slot": "\(slot)"])
         } catch {
@@ -191,10 +195,12 @@ final class PoolMaster {
     }
 
     /// The workers' environment: this process's, minus what belongs to the master (systemd's socket
-    /// and notify variables), plus the master's validated configuration values.
-    private func workerEnvironment() -> [String: String] {
+    /// and notify variables), plus the validated configuration of the worker's generation (during a
+    /// reload the old generation's respawns and recycles keep the old configuration).
+    private func workerEnvironment(generation: Int) -> [String: String] {
         var result = environment.filter { !["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "FIREFLY_CONFIG"].contains($0.key) }
-        for (key, value) in configuration.resolvedValues { result[key] = value }
+        let values = generation == pendingGeneration || previousConfiguration == nil ? configuration : previousConfiguration ?? configuration
+        for (key, value) in values.resolvedValues { result[key] = value }
         return result
     }
 
@@ -284,6 +290,8 @@ final class PoolMaster {
     // MARK: Start, reload, stop
 
     private func progressStartAndReload() {
+        // Once stopping, the pool never announces itself ready again.
+        guard stopDeadline == nil else { return }
         let now = MonotonicClock.nanoseconds()
         let startTimeout = UInt64(configuration.pool.startTimeoutMilliseconds) * 1_000_000
         if !readyNotified {

@@ -5,6 +5,7 @@ import FireflyPostgres
 import ProxyCore
 import FireflySystem
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,16 @@ struct WorkerProcess {
     let slot: Int
     let logger: Logger
 
+    /// Set once a report could not reach the master.
+    private static let masterGone = Atomic<Bool>(false)
+
     func run() -> Int32 {
+        // A worker never outlives its master: the kernel sends SIGTERM (a drain) when it dies.
+        let master = ParentWatch.parent
+        guard master > 1, ParentWatch.signalOnParentDeath(SIGTERM, expectedParent: master) else {
+            logger.error("the master is gone before the worker started")
+            return 1
+        }
         Signals.ignore(SIGPIPE)
         Signals.installInterruptingNoOp(AcceptLoop.wakeSignal)
         // Threads start with the wake signal blocked; each unblocks it only while idle.
@@ -95,7 +105,7 @@ struct WorkerProcess {
             }
             let busy = stats.busyThreads.load(ordering: .relaxed)
             let live = stats.liveThreads.load(ordering: .acquiring)
-            let line = "stats \(busy) \(live - busy) \(accepted)"
+            let line = "stats \(busy) \(max(0, live - busy)) \(accepted)"
             let now = MonotonicClock.nanoseconds()
             if line != lastReport || now - lastReportTime > 1_000_000_000 {
                 report(line)
@@ -158,7 +168,11 @@ struct WorkerProcess {
         return MonotonicClock.nanoseconds() + UInt64(configuration.pool.drainTimeoutMilliseconds) * 1_000_000
     }
 
+    /// Tells the master; when the master is gone (the pipe is broken), the worker stops serving.
     private func report(_ line: String) {
-        FileDescriptors.writeAll(statusFD, Array((line + "\n").utf8))
+        if !FileDescriptors.writeAll(statusFD, Array((line + "\n").utf8)), !Self.masterGone.exchange(true, ordering: .relaxed) {
+            logger.error("the master is gone; stopping")
+            kill(getpid(), SIGTERM)
+        }
     }
 }
