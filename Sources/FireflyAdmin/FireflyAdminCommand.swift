@@ -11,7 +11,7 @@ struct FireflyAdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firefly-admin",
         abstract: "FireFly administration.",
-        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self, Audit.self, VaultCommand.self]
+        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self, Audit.self, VaultCommand.self, Provider.self]
     )
 }
 
@@ -29,14 +29,18 @@ struct ConfigurationOptions: ParsableArguments {
         return try Vault(keys: keys)
     }
 
-    /// Loads the configuration and opens a database connection, with clear errors.
-    func connect() async throws -> (PostgresConnection, Logger) {
-        let configuration: FireflyConfiguration
+    /// The validated configuration, with a clear error.
+    func load() async throws -> FireflyConfiguration {
         do {
-            configuration = try await FireflyConfiguration.load(filePath: config, environment: ProcessInfo.processInfo.environment)
+            return try await FireflyConfiguration.load(filePath: config, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("configuration error: \(error)")
         }
+    }
+
+    /// Loads the configuration and opens a database connection, with clear errors.
+    func connect() async throws -> (PostgresConnection, Logger) {
+        let configuration = try await load()
         LogfmtLogHandler.bootstrap(level: configuration.logLevel)
         let logger = Logger(label: "firefly.admin")
         do {
@@ -60,6 +64,18 @@ extension FireflyAdminCommand {
             let applied = try MigrationRunner(logger: logger).migrate(connection)
             let version = try MigrationRunner.currentVersion(connection)
             print(applied.isEmpty ? "schema is current (version \(version))" : "applied \(applied.map(String.init).joined(separator: ", ")); schema version \(version)")
+            // Rules from before providers were named belong to the one provider there was.
+            let providers = try await options.load().identity.providers.map(\.name)
+            let unbound = try connection.query("SELECT count(*) FROM organization_rules WHERE provider = ''").scalar ?? "0"
+            if unbound != "0" {
+                if providers.count == 1, let only = providers.first {
+                    try connection.query("UPDATE organization_rules SET provider = \(only) WHERE provider = ''")
+                    print("bound \(unbound) organization rule(s) to the provider \(only)")
+                } else if providers.count > 1 {
+                    print("warning: \(unbound) organization rule(s) name no provider and place nobody while several are configured; "
+                          + "add them again with --provider (firefly-admin org list shows them)")
+                }
+            }
         }
     }
 

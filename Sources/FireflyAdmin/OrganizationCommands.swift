@@ -1,4 +1,5 @@
 import ArgumentParser
+import FireflyCore
 import FireflyCrypto
 import FireflyPostgres
 import FoundationEssentials
@@ -36,7 +37,9 @@ extension FireflyAdminCommand {
             func run() async throws {
                 let (connection, _) = try await options.connect()
                 let result = try connection.query("""
-                    SELECT o.slug, o.name, coalesce(string_agg(r.kind || '=' || r.value, ', ' ORDER BY r.kind, r.value), '') AS rules
+                    SELECT o.slug, o.name,
+                           coalesce(string_agg(r.kind || '=' || r.value || ' (' || CASE WHEN r.provider = '' THEN 'any provider' ELSE 'provider ' || r.provider END || ')',
+                                               ', ' ORDER BY r.provider, r.kind, r.value), '') AS rules
                     FROM organizations o LEFT JOIN organization_rules r ON r.organization_id = o.id
                     GROUP BY o.id ORDER BY o.slug
                     """)
@@ -49,6 +52,23 @@ extension FireflyAdminCommand {
             @Option(help: "Users whose verified email is in this domain.") var emailDomain: String?
             @Option(help: "Users whose groups claim holds this value.") var group: String?
             @Option(help: "This one user (verified email address).") var member: String?
+            @Option(help: "The identity provider (a name in FIREFLY_OIDC_PROVIDERS) whose users the rule places; required with several.")
+            var provider: String?
+
+            /// The provider the rule is bound to: the one given (it must be configured), or the only one.
+            func providerName(_ configuration: FireflyConfiguration) throws -> String {
+                let configured = configuration.identity.providers.map(\.name)
+                if let provider {
+                    guard configured.contains(provider.lowercased()) else {
+                        throw ValidationError("no identity provider named \(provider) is configured (FIREFLY_OIDC_PROVIDERS: \(configured.joined(separator: ", ")))")
+                    }
+                    return provider.lowercased()
+                }
+                guard configured.count == 1, let only = configured.first else {
+                    throw ValidationError(configured.isEmpty ? "no identity provider is configured" : "several identity providers are configured: say which one with --provider")
+                }
+                return only
+            }
 
             func rule() throws -> (kind: String, value: String) {
                 let given = [("email_domain", emailDomain?.lowercased()), ("group", group), ("member_email", member?.lowercased())].compactMap { kind, value in
@@ -70,16 +90,17 @@ extension FireflyAdminCommand {
 
             func run() async throws {
                 let (kind, value) = try rule.rule()
+                let provider = try rule.providerName(try await options.load())
                 let (connection, _) = try await options.connect()
                 let result = try connection.query("""
-                    INSERT INTO organization_rules (organization_id, kind, value)
-                    SELECT id, \(kind), \(value) FROM organizations WHERE slug = \(slug)
+                    INSERT INTO organization_rules (organization_id, kind, value, provider)
+                    SELECT id, \(kind), \(value), \(provider) FROM organizations WHERE slug = \(slug)
                     ON CONFLICT DO NOTHING
                     """)
                 guard try connection.query("SELECT 1 FROM organizations WHERE slug = \(slug)").rows.count == 1 else {
                     throw ValidationError("no organization named \(slug)")
                 }
-                print(result.affectedRows == 1 ? "rule added: \(kind) \(value) → \(slug)" : "rule already present")
+                print(result.affectedRows == 1 ? "rule added: \(kind) \(value) (provider \(provider)) → \(slug)" : "rule already present")
             }
         }
 
@@ -91,12 +112,13 @@ extension FireflyAdminCommand {
 
             func run() async throws {
                 let (kind, value) = try rule.rule()
+                let provider = try rule.providerName(try await options.load())
                 let (connection, _) = try await options.connect()
                 let result = try connection.query("""
-                    DELETE FROM organization_rules WHERE kind = \(kind) AND value = \(value)
+                    DELETE FROM organization_rules WHERE kind = \(kind) AND value = \(value) AND provider IN (\(provider), '')
                       AND organization_id = (SELECT id FROM organizations WHERE slug = \(slug))
                     """)
-                print(result.affectedRows == 1 ? "rule removed" : "no such rule")
+                print(result.affectedRows >= 1 ? "rule removed" : "no such rule")
             }
         }
     }

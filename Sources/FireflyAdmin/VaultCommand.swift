@@ -47,6 +47,8 @@ extension FireflyAdminCommand {
                 for entry in VaultCommand.sealedColumns {
                     try connection.execute(script: "BEGIN")
                     do {
+                        // Re-sealing changes no principal: the organization-change trigger stands aside.
+                        try connection.query("SELECT set_config('firefly.resealing', 'on', true)")
                         let rows = try connection.query(SQLQuery(stringLiteral: """
                             SELECT encode(\(entry.key)::text::bytea, 'hex') AS k, \(entry.key)::text AS raw, \(entry.column) AS sealed FROM \(entry.table)
                             WHERE \(entry.column) IS NOT NULL AND split_part(\(entry.column), ':', 2) <> '\(vault.keyID)' FOR UPDATE

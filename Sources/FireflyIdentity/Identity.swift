@@ -77,8 +77,10 @@ public final class Identity: Sendable {
     /// Starts a login: records state, nonce and PKCE verifier, bound to the browser's binding
     /// cookie (a new one when it has none), and returns the provider URL to redirect to. With
     /// several providers and none named, returns nil (the caller offers a choice).
-    public func startLogin(provider name: String?, returnTo: String?, browserBinding: String?, connection: PostgresConnection) throws -> StartedLogin? {
+    public func startLogin(provider name: String?, returnTo: String?, browserBinding: String?, loginHint: String? = nil,
+                           connection: PostgresConnection) throws -> StartedLogin? {
         let provider: ProviderClient
+        let hint = loginHint.map { Self.printable($0, limit: 320) }.flatMap { $0.isEmpty ? nil : $0 }
         if let name {
             guard let named = providers[name.lowercased()] else { throw LoginFailure(400, "unknown_provider", "There is no identity provider named \(name).") }
             provider = named
@@ -86,6 +88,8 @@ public final class Identity: Sendable {
             provider = only
         } else if providers.isEmpty {
             throw LoginFailure(503, "login_unavailable", "No identity provider is configured.")
+        } else if let hint, let chosen = try self.provider(forEmail: hint, connection: connection) {
+            provider = chosen  // the organization's email domain names its provider
         } else {
             return nil
         }
@@ -106,10 +110,20 @@ public final class Identity: Sendable {
             ("response_type", "code"), ("client_id", provider.settings.clientID), ("redirect_uri", settings.redirectURI),
             ("scope", provider.settings.scopes.joined(separator: " ")), ("state", state), ("nonce", nonce),
             ("code_challenge", challenge), ("code_challenge_method", "S256"),
-        ])
+        ] + (hint.map { [("login_hint", $0)] } ?? []))
         let url = metadata.authorizationEndpoint + (metadata.authorizationEndpoint.contains("?") ? "&" : "?") + query
         let cookie = "\(Self.loginBindingCookieName)=\(binding); Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=\(Self.loginLifetimeSeconds)"
         return StartedLogin(providerURL: url, bindingCookie: cookie)
+    }
+
+    /// The provider whose email-domain rules name the domain of `email`, when exactly one does.
+    func provider(forEmail email: String, connection: PostgresConnection) throws -> ProviderClient? {
+        guard let domain = email.split(separator: "@").last.map({ String($0).lowercased() }), email.contains("@") else { return nil }
+        let named = try connection.query("""
+            SELECT DISTINCT provider FROM organization_rules WHERE kind = 'email_domain' AND value = \(domain) AND provider <> ''
+            """)
+        guard named.rows.count == 1, let name = named.scalar else { return nil }
+        return providers[name]
     }
 
     /// A finished login: the new session's cookie value and where to send the browser.
@@ -151,7 +165,7 @@ public final class Identity: Sendable {
         guard let provider = providers[providerName] else {
             throw LoginFailure(400, "unknown_provider", "The identity provider of this login is no longer configured.")
         }
-        let (identity, refreshToken) = try mapProviderErrors { () -> (VerifiedIdentity, String?) in
+        let (identity, refreshToken, idTokenHint) = try mapProviderErrors { () -> (VerifiedIdentity, String?, String) in
             let metadata = try provider.metadata()
             let tokens = try provider.exchange(code: code, verifier: verifier, redirectURI: settings.redirectURI)
             guard let idToken = tokens.idToken else { throw IdentityError.provider("The identity provider returned no ID token.") }
@@ -160,14 +174,25 @@ public final class Identity: Sendable {
             let expectations = IDTokenExpectations(issuer: metadata.issuer, clientID: provider.settings.clientID, nonce: nonce,
                                                    now: Date().timeIntervalSince1970)
             var claims = try Blocking.run { try await IDTokenVerifier.verify(idToken, keys: keys, expect: expectations) }
-            if claims["email"] == nil, let accessToken = tokens.accessToken {
+            // Userinfo once per login: providers keep email, email_verified or groups out of the ID
+            // token as they please (the ID token's own claims win).
+            if let accessToken = tokens.accessToken {
                 let extra = try provider.userinfo(accessToken: accessToken)
                 if extra["sub"]?.string == claims["sub"]?.string { claims.merge(extra) { current, _ in current } }
             }
             let verified = VerifiedIdentity(issuer: metadata.issuer, subject: claims["sub"]?.string ?? "", email: claims["email"]?.string?.lowercased(),
-                                            emailVerified: claims["email_verified"]?.bool ?? true, name: claims["name"]?.string,
-                                            groups: claims[provider.settings.groupsClaim]?.strings ?? [])
-            return (verified, tokens.refreshToken)
+                                            emailVerified: Self.emailVerified(claims["email_verified"], trusted: provider.settings.trustEmail),
+                                            name: claims["name"]?.string, groups: claims[provider.settings.groupsClaim]?.strings ?? [])
+            return (verified, tokens.refreshToken, idToken)
+        }
+        // The organization first: a refused login leaves the stored user as it was.
+        guard let organizationID = try organization(for: identity, provider: provider.settings.name, connection: connection) else {
+            logger.notice("login refused: no organization", metadata: [
+                "provider": "\(provider.settings.name)", "issuer": "\(identity.issuer)", "reason": "\(refusalReason(identity, provider: provider.settings.name))",
+                "email.domain": "\(identity.email.flatMap { $0.split(separator: "@").last.map(String.init) } ?? "-")",
+                "groups": "\(identity.groups.count)",
+            ])
+            throw LoginFailure(403, "no_organization", "You signed in, but your account does not belong to any organization on FireFly. Ask your administrator to add you.")
         }
         let userRow = try connection.query("""
             INSERT INTO users (issuer, subject, email, name) VALUES (\(identity.issuer), \(identity.subject), \(identity.email), \(identity.name))
@@ -175,12 +200,8 @@ public final class Identity: Sendable {
             RETURNING id
             """)
         guard let userID = userRow.scalar else { throw LoginFailure(500, "internal_error", "The user could not be recorded.") }
-        guard let organizationID = try organization(for: identity, connection: connection) else {
-            logger.notice("login refused: no organization", metadata: ["user.id": "\(userID)"])
-            throw LoginFailure(403, "no_organization", "You signed in, but your account does not belong to any organization on FireFly. Ask your administrator to add you.")
-        }
         let cookie = try createSession(userID: userID, organizationID: organizationID, provider: provider.settings.name,
-                                       refreshToken: refreshToken, connection: connection)
+                                       refreshToken: refreshToken, idToken: idTokenHint, connection: connection)
         logger.info("login", metadata: ["user.id": "\(userID)", "organization.id": "\(organizationID)", "provider": "\(provider.settings.name)"])
         return CompletedLogin(cookieValue: cookie, returnTo: returnTo)
     }
@@ -203,17 +224,38 @@ public final class Identity: Sendable {
         }
     }
 
-    /// The organization rules: explicit membership by email, then a groups-claim value, then the
-    /// email domain (email rules only for verified addresses).
-    func organization(for identity: VerifiedIdentity, connection: PostgresConnection) throws -> String? {
+    /// `email_verified` as providers send it (a boolean, or the string "true"); absent, it counts
+    /// only for a provider trusted with `FIREFLY_OIDC_<N>_TRUST_EMAIL`.
+    public static func emailVerified(_ claim: ClaimValue?, trusted: Bool) -> Bool {
+        switch claim {
+        case .bool(let value)?: value
+        case .string(let text)?: text.lowercased() == "true"
+        default: trusted
+        }
+    }
+
+    /// Why no rule placed a user, for the operator's log.
+    func refusalReason(_ identity: VerifiedIdentity, provider: String) -> String {
+        if identity.email == nil, identity.groups.isEmpty { return "the provider released no email and no groups" }
+        if identity.email != nil, !identity.emailVerified {
+            return "the email is not verified (email_verified false or missing; FIREFLY_OIDC_\(provider.uppercased())_TRUST_EMAIL) and no group rule matched"
+        }
+        return "no rule of provider \(provider) matched the email, its domain or the groups"
+    }
+
+    /// The organization rules of the provider that signed the user in: explicit membership by
+    /// email, then a groups-claim value, then the email domain (email rules only for verified
+    /// addresses). Rules bound to no provider count only while exactly one is configured.
+    func organization(for identity: VerifiedIdentity, provider: String, connection: PostgresConnection) throws -> String? {
         let email = identity.emailVerified ? identity.email : nil
         let domain = email.flatMap { $0.split(separator: "@").last.map(String.init) }
         let groups = "{" + identity.groups.map { "\"" + $0.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
         let result = try connection.query("""
             SELECT r.organization_id FROM organization_rules r
-            WHERE (r.kind = 'member_email' AND r.value = \(email))
-               OR (r.kind = 'group' AND r.value = ANY(\(groups)::text[]))
-               OR (r.kind = 'email_domain' AND r.value = \(domain))
+            WHERE (r.provider = \(provider) OR (r.provider = '' AND \(providers.count == 1)))
+              AND ((r.kind = 'member_email' AND r.value = \(email))
+                   OR (r.kind = 'group' AND r.value = ANY(\(groups)::text[]))
+                   OR (r.kind = 'email_domain' AND r.value = \(domain)))
             ORDER BY CASE r.kind WHEN 'member_email' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, r.organization_id
             LIMIT 1
             """)
@@ -223,18 +265,21 @@ public final class Identity: Sendable {
     // MARK: Sessions
 
     /// Creates a session row (only the SHA-256 of the new random id is stored) and returns the cookie value.
-    func createSession(userID: String, organizationID: String, provider: String, refreshToken: String?, connection: PostgresConnection) throws -> String {
+    func createSession(userID: String, organizationID: String, provider: String, refreshToken: String?, idToken: String? = nil,
+                       connection: PostgresConnection) throws -> String {
         let identifier = Base64URL.encode(SecureRandom.bytes(32))
         let hash = SHA256.hash(identifier)
         let encryptedRefresh = try refreshToken.map { try seal($0, purpose: "refresh-token") }
+        // Kept (sealed) for the provider's logout: `id_token_hint` tells it which session to end.
+        let encryptedIDToken = try idToken.map { try seal($0, purpose: "id-token") }
         // The first refresh check, when there is a token to check and checks are on.
         let refreshDelay: Int? = encryptedRefresh != nil && settings.refreshIntervalSeconds > 0 ? settings.refreshIntervalSeconds : nil
         try connection.query("""
             INSERT INTO sessions (id_hash, user_id, organization_id, provider, csrf_token, expires_at, refresh_token_enc, next_refresh_at,
-                                  idle_timeout_seconds)
+                                  idle_timeout_seconds, id_token_enc)
             VALUES (\(bytes: hash), \(userID)::bigint, \(organizationID)::bigint, \(provider), \(Base64URL.encode(SecureRandom.bytes(24))),
                     now() + make_interval(secs => \(settings.sessionLifetimeSeconds)::int), \(encryptedRefresh),
-                    now() + make_interval(secs => \(refreshDelay)::int), \(settings.sessionIdleTimeoutSeconds)::int)
+                    now() + make_interval(secs => \(refreshDelay)::int), \(settings.sessionIdleTimeoutSeconds)::int, \(encryptedIDToken))
             """)
         return identifier
     }
@@ -354,17 +399,21 @@ public final class Identity: Sendable {
         }
     }
 
-    /// Deletes a session (the trigger tells every worker).
-    public func end(_ hash: [UInt8], connection: PostgresConnection) throws {
+    /// Deletes a session (the trigger tells every worker); returns its ID token, when one was kept.
+    @discardableResult
+    public func end(_ hash: [UInt8], connection: PostgresConnection) throws -> String? {
         sessions.evict(hash)
-        try connection.query("DELETE FROM sessions WHERE id_hash = \(bytes: hash)")
+        let ended = try connection.query("DELETE FROM sessions WHERE id_hash = \(bytes: hash) RETURNING id_token_enc")
+        return ended.scalar.flatMap { try? open($0, purpose: "id-token") }
     }
 
-    /// Where to send the browser after logout: the provider's end-session endpoint, when it has one.
-    public func logoutRedirect(provider name: String) -> String? {
+    /// Where to send the browser after logout: the provider's end-session endpoint, when it has one,
+    /// with `id_token_hint` (which session to end), `client_id` and where to come back.
+    public func logoutRedirect(provider name: String, idToken: String?) -> String? {
         guard let provider = providers[name], let endpoint = try? provider.metadata().endSessionEndpoint else { return nil }
-        let query = FormEncoding.encode([("client_id", provider.settings.clientID), ("post_logout_redirect_uri", settings.publicOrigin + "/")])
-        return endpoint + (endpoint.contains("?") ? "&" : "?") + query
+        var parameters = [("client_id", provider.settings.clientID), ("post_logout_redirect_uri", settings.publicOrigin + "/")]
+        if let idToken { parameters.insert(("id_token_hint", idToken), at: 0) }
+        return endpoint + (endpoint.contains("?") ? "&" : "?") + FormEncoding.encode(parameters)
     }
 
     /// CSRF defence for a state-changing request: FireFly's own origin (`Origin`, or

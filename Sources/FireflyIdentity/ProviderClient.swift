@@ -45,9 +45,14 @@ public final class ProviderClient: Sendable {
             return try HTTPClient(options: HTTPClientOptions(timeoutMilliseconds: 10_000, userAgent: "firefly-gateway")).send(request)
         } catch {
             logger.warning("identity provider unreachable", metadata: ["provider": "\(settings.name)", "error": "\(error)"])
+            // The provider may have moved its endpoints: the next call fetches discovery again.
+            forgetMetadata()
             throw IdentityError.provider("The identity provider \(settings.displayName) cannot be reached right now.")
         }
     }
+
+    /// Drops the cached discovery document (fetched again on the next call).
+    public func forgetMetadata() { cache.withLock { $0.metadata = nil } }
 
     private func json(_ response: HTTPResponse, what: String) throws -> [String: ClaimValue] {
         guard (200..<300).contains(response.status), let object = ClaimValue.object(response.body) else {
@@ -57,18 +62,43 @@ public final class ProviderClient: Sendable {
         return object
     }
 
-    /// The discovery document (cached for an hour).
+    /// The discovery URL: `<issuer>/.well-known/openid-configuration`.
+    public var discoveryURL: String {
+        var issuer = settings.issuer
+        while issuer.hasSuffix("/") { issuer.removeLast() }
+        return issuer + "/.well-known/openid-configuration"
+    }
+
+    /// What is wrong with a discovery document, if anything (for logs and `firefly-admin provider check`).
+    public static func discoveryProblems(_ document: [String: ClaimValue], issuer configured: String) -> [String] {
+        var trimmed = configured
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        var problems: [String] = []
+        let announced = document["issuer"]?.string
+        if announced != configured, announced != trimmed {
+            problems.append("issuer mismatch: the document announces \(announced ?? "no issuer"), the configuration says \(configured)")
+        }
+        let missing = ["authorization_endpoint", "token_endpoint", "jwks_uri"].filter { document[$0]?.string == nil }
+        if !missing.isEmpty { problems.append("missing: \(missing.joined(separator: ", "))") }
+        if let methods = document["code_challenge_methods_supported"]?.strings, !methods.contains("S256") {
+            problems.append("PKCE S256 not advertised (code_challenge_methods_supported: \(methods.joined(separator: ", ")))")
+        }
+        return problems
+    }
+
+    /// The discovery document (cached for an hour per worker process, fetched again after a
+    /// failure and by every new worker, i.e. on reload).
     public func metadata(now: Double = Date().timeIntervalSince1970) throws -> ProviderMetadata {
         if let cached = cache.withLock({ $0.metadata != nil && now - $0.fetchedAt < Self.metadataLifetime ? $0.metadata : nil }) {
             return cached
         }
-        var issuer = settings.issuer
-        while issuer.hasSuffix("/") { issuer.removeLast() }
-        let document = try json(try http(HTTPRequest(url: issuer + "/.well-known/openid-configuration")), what: "discovery")
-        guard let announced = document["issuer"]?.string, announced == settings.issuer || announced == issuer,
-              let authorization = document["authorization_endpoint"]?.string, let token = document["token_endpoint"]?.string,
-              let jwks = document["jwks_uri"]?.string else {
-            throw IdentityError.provider("The identity provider \(settings.displayName)'s discovery document does not match its issuer.")
+        let document = try json(try http(HTTPRequest(url: discoveryURL)), what: "discovery")
+        let problems = Self.discoveryProblems(document, issuer: settings.issuer).filter { !$0.hasPrefix("PKCE") }
+        guard problems.isEmpty, let announced = document["issuer"]?.string, let authorization = document["authorization_endpoint"]?.string,
+              let token = document["token_endpoint"]?.string, let jwks = document["jwks_uri"]?.string else {
+            logger.error("identity provider discovery unusable", metadata: ["provider": "\(settings.name)", "problems": "\(problems.joined(separator: "; "))"])
+            throw IdentityError.provider("The identity provider \(settings.displayName) is misconfigured (its discovery document is unusable); "
+                                         + "an administrator can run firefly-admin provider check \(settings.name).")
         }
         let methods = document["token_endpoint_auth_methods_supported"]?.strings ?? ["client_secret_basic"]
         let metadata = ProviderMetadata(issuer: announced, authorizationEndpoint: authorization, tokenEndpoint: token, jwksURI: jwks,

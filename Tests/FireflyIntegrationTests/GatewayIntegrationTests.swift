@@ -196,9 +196,8 @@ struct GatewayIntegrationTests {
         try "\(newKey)\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
         gateway.world.stack.signalMaster(SIGHUP)
         #expect(eventually(within: 10) { (try? gateway.world.stack.poolStatus().reloads) == 2 })
-        Thread.sleep(forTimeInterval: 1)
         // Sessions, the SPN secret and the cached token all open with the new key alone.
-        #expect(try gateway.get(alice, "/api/catalogs").status == 200)
+        #expect(eventually(within: 10) { (try? gateway.get(alice, "/api/catalogs").status) == 200 })
         #expect(try gateway.tokenExchanges("org-a") == 1)
         let (bob, _) = try gateway.signIn("bob", "bob-password")
         #expect(try gateway.get(bob, "/api/catalogs").status == 200)

@@ -173,3 +173,31 @@ struct RefreshOutcomeTests {
         #expect(ProviderClient.isRefusal(status: status, error: error) == refusal)
     }
 }
+
+@Suite("Provider facts: verified email, discovery problems")
+struct ProviderFactsTests {
+    @Test("email_verified: true or \"true\" verifies; false, garbage or absence does not, unless the provider is trusted")
+    func verification() {
+        #expect(Identity.emailVerified(.bool(true), trusted: false))
+        #expect(Identity.emailVerified(.string("true"), trusted: false))
+        #expect(!Identity.emailVerified(.bool(false), trusted: true))
+        #expect(!Identity.emailVerified(.string("yes"), trusted: false))
+        #expect(!Identity.emailVerified(nil, trusted: false))
+        #expect(Identity.emailVerified(nil, trusted: true))
+    }
+
+    @Test("discovery: an issuer mismatch and missing endpoints are named, each")
+    func discovery() {
+        let good: [String: ClaimValue] = ["issuer": .string("https://id.example/o"), "authorization_endpoint": .string("a"),
+                                          "token_endpoint": .string("t"), "jwks_uri": .string("j"), "code_challenge_methods_supported": .array([.string("S256")])]
+        #expect(ProviderClient.discoveryProblems(good, issuer: "https://id.example/o/").isEmpty)
+        var bad = good
+        bad["issuer"] = .string("https://evil.example")
+        bad["jwks_uri"] = nil
+        bad["code_challenge_methods_supported"] = .array([.string("plain")])
+        let problems = ProviderClient.discoveryProblems(bad, issuer: "https://id.example/o")
+        #expect(problems.count == 3)
+        #expect(problems.contains { $0.contains("issuer mismatch") && $0.contains("https://evil.example") })
+        #expect(problems.contains { $0 == "missing: jwks_uri" })
+    }
+}

@@ -15,9 +15,12 @@ public struct OIDCProviderSettings: Sendable, Equatable {
     public var scopes: [String]
     /// The claim holding the user's groups (for organization rules).
     public var groupsClaim: String
+    /// Whether this provider's email addresses count as verified when it sends no `email_verified`
+    /// (addresses it assigns itself, say); otherwise a missing claim means unverified.
+    public var trustEmail: Bool = false
 
     /// The per-provider keys a configuration may hold.
-    public static let keySuffixes = ["ISSUER", "CLIENT_ID", "CLIENT_SECRET_FILE", "SCOPES", "GROUPS_CLAIM", "DISPLAY_NAME"]
+    public static let keySuffixes = ["ISSUER", "CLIENT_ID", "CLIENT_SECRET_FILE", "SCOPES", "GROUPS_CLAIM", "DISPLAY_NAME", "TRUST_EMAIL"]
 
     /// `FIREFLY_OIDC_<NAME>_<SUFFIX>`.
     public static func key(_ name: String, _ suffix: String) -> String { "FIREFLY_OIDC_\(name.uppercased())_\(suffix)" }
@@ -82,10 +85,12 @@ public struct IdentitySettings: Sendable, Equatable {
                 throw ConfigurationError(key: OIDCProviderSettings.key(name, "SCOPES"), problem: "must include openid")
             }
             let secretFile = values[OIDCProviderSettings.key(name, "CLIENT_SECRET_FILE")].flatMap { $0.isEmpty ? nil : $0 }
+            let trustKey = OIDCProviderSettings.key(name, "TRUST_EMAIL")
             providers.append(OIDCProviderSettings(
                 name: name, displayName: values[OIDCProviderSettings.key(name, "DISPLAY_NAME")].flatMap { $0.isEmpty ? nil : $0 } ?? name,
                 issuer: issuer, clientID: text(clientKey), clientSecretFile: secretFile, scopes: scopes,
-                groupsClaim: values[OIDCProviderSettings.key(name, "GROUPS_CLAIM")].flatMap { $0.isEmpty ? nil : $0 } ?? "groups"))
+                groupsClaim: values[OIDCProviderSettings.key(name, "GROUPS_CLAIM")].flatMap { $0.isEmpty ? nil : $0 } ?? "groups",
+                trustEmail: try ConfigValueParser.boolean(values[trustKey].flatMap { $0.isEmpty ? nil : $0 } ?? "false", key: trustKey)))
         }
         let publicURL = text("FIREFLY_PUBLIC_URL")
         if !providers.isEmpty {

@@ -177,6 +177,8 @@ public enum Migrations {
             DECLARE
                 organization bigint;
             BEGIN
+                -- `firefly-admin vault reencrypt` re-seals the same secret under a new key: no change.
+                IF current_setting('firefly.resealing', true) = 'on' THEN RETURN NEW; END IF;
                 IF TG_TABLE_NAME = 'organizations' THEN organization := NEW.id; ELSE organization := NEW.organization_id; END IF;
                 DELETE FROM spn_tokens WHERE organization_id = organization;
                 PERFORM pg_notify('firefly_organizations', organization::text);
@@ -209,6 +211,15 @@ public enum Migrations {
                 ADD COLUMN invalidates text;  -- cache tags to drop once the DDL succeeded, one per line
             CREATE UNIQUE INDEX statements_id ON statements (id);
             CREATE INDEX statements_history ON statements (organization_id, user_id, id DESC);
+            """),
+        Migration(version: 11, name: "rules bound to providers", sql: """
+            -- Each organization rule names the identity provider whose users it places: a user of one
+            -- provider must never land in an organization through a rule written for another's.
+            -- '' (rules from before) applies only while exactly one provider is configured;
+            -- `firefly-admin migrate` binds such rules to that provider.
+            ALTER TABLE organization_rules ADD COLUMN provider text NOT NULL DEFAULT '';
+            ALTER TABLE organization_rules DROP CONSTRAINT organization_rules_pkey;
+            ALTER TABLE organization_rules ADD PRIMARY KEY (kind, value, provider, organization_id);
             """),
     ]
 

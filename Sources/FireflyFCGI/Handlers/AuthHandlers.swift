@@ -12,9 +12,11 @@ enum AuthHandlers {
                 let binding = Identity.loginBinding(context.request.headers["cookie"])
                 let started = try context.database.withConnection { connection in
                     try identity.startLogin(provider: context.request.queryValue("provider"), returnTo: returnTo, browserBinding: binding,
-                                            connection: connection)
+                                            loginHint: context.request.queryValue("login_hint"), connection: connection)
                 }
-                guard let started else { return providerChoice(identity, returnTo: returnTo) }
+                guard let started else {
+                    return SignInPage.response(providers: identity.settings.providers, returnTo: returnTo, loginHint: context.request.queryValue("login_hint"))
+                }
                 return Response(status: 302, headers: [("Location", started.providerURL), ("Set-Cookie", started.bindingCookie),
                                                        ("Cache-Control", "no-store")])
             } catch let failure as LoginFailure {
@@ -45,9 +47,9 @@ enum AuthHandlers {
         { context in
             let session = try requireSession(identity, context)
             try requireSameOrigin(identity, context, session: session)
-            try context.database.withConnection { try identity.end(session.idHash, connection: $0) }
+            let idToken = try context.database.withConnection { try identity.end(session.idHash, connection: $0) }
             var headers: [(String, String)] = [("Set-Cookie", Identity.clearedCookie), ("Cache-Control", "no-store")]
-            let next = identity.logoutRedirect(provider: session.provider)
+            let next = identity.logoutRedirect(provider: session.provider, idToken: idToken)
             // A script (fetch cannot read a redirect's target) gets 200 and follows `next` itself.
             let wantsJSON = context.request.headers["accept"]?.contains("application/json") == true
             if let next, !wantsJSON { headers.append(("Location", next)) }
@@ -124,14 +126,6 @@ enum AuthHandlers {
         let body = HTMLPage.render(title: "Sign-in problem", paragraphs: [failure.message],
                                    link: ("/auth/login", "Sign in again"), requestID: context.request.requestID)
         return Response(status: failure.status, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")], body: body)
-    }
-
-    static func providerChoice(_ identity: Identity, returnTo: String) -> Response {
-        let links = identity.settings.providers.map { provider in
-            "<li><a href=\"/auth/login?provider=\(HTMLPage.escape(provider.name))&amp;return_to=\(HTMLPage.escape(FormEncoding.component(returnTo)))\">\(HTMLPage.escape(provider.displayName))</a></li>"
-        }.joined()
-        let body = Array("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to FireFly</title></head><body><h1>Sign in to FireFly</h1><ul>\(links)</ul></body></html>".utf8)
-        return Response(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")], body: body)
     }
 
     private struct LogoutBody: Encodable {

@@ -127,9 +127,10 @@ final class Browser {
     var sessionCookie: Cookie? { jar["localhost"]?["__Host-firefly_session"] }
 }
 
-/// django-oidc-provider on a free loopback port (scripts/oidc-provider), with a confidential
-/// client for the stack and three users: alice@acme.example (group engineering), bob@globex.example
-/// (group finance), mallory@nowhere.example (no organization).
+/// A real OIDC provider on a free loopback port (scripts/oidc-provider): django-oidc-provider
+/// (`kind` oidc) or django-oauth-toolkit (`kind` dot), with a confidential client for the stack. By
+/// default three users: alice@acme.example (group engineering), bob@globex.example (group finance),
+/// mallory@nowhere.example (no organization).
 final class OIDCProviderFixture {
     let directory: String
     let port: Int
@@ -137,23 +138,26 @@ final class OIDCProviderFixture {
     static let clientID = "firefly-tests"
     static let clientSecret = "test-client-secret-\(UInt32.random(in: 0...UInt32.max))"
 
-    init(stack: TestStack) throws {
-        directory = stack.directory + "/provider"
+    static var defaultUsers: [[String: Any]] { [
+        ["username": "alice", "password": "alice-password", "email": "alice@acme.example", "first_name": "Alice", "groups": ["engineering"]],
+        ["username": "bob", "password": "bob-password", "email": "bob@globex.example", "first_name": "Bob", "groups": ["finance"]],
+        ["username": "mallory", "password": "mallory-password", "email": "mallory@nowhere.example", "first_name": "Mallory"],
+    ] }
+
+    init(stack: TestStack, kind: String = "oidc", folder: String = "provider", users: [[String: Any]] = OIDCProviderFixture.defaultUsers) throws {
+        directory = stack.directory + "/" + folder
         port = try LoopbackPort.findFree()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let spec: [String: Any] = [
             "client_id": Self.clientID, "client_secret": Self.clientSecret,
             "redirect_uris": ["https://localhost:\(stack.httpsPort)/auth/callback"],
             "post_logout_redirect_uris": ["https://localhost:\(stack.httpsPort)/"],
-            "users": [
-                ["username": "alice", "password": "alice-password", "email": "alice@acme.example", "first_name": "Alice", "groups": ["engineering"]],
-                ["username": "bob", "password": "bob-password", "email": "bob@globex.example", "first_name": "Bob", "groups": ["finance"]],
-                ["username": "mallory", "password": "mallory-password", "email": "mallory@nowhere.example", "first_name": "Mallory"],
-            ],
+            "users": users,
         ]
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: directory + "/spec.json"))
+        try Self.clientSecret.write(toFile: directory + "/client-secret", atomically: true, encoding: .utf8)
         issuer = try Shell.succeed(TestStack.repository + "/scripts/oidc-provider",
-                                   ["start", directory, "--port", "\(port)", "--spec", directory + "/spec.json"])
+                                   ["start", directory, "--port", "\(port)", "--spec", directory + "/spec.json", "--kind", kind])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         pid = (try? String(contentsOfFile: directory + "/provider.pid", encoding: .utf8))
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -172,6 +176,13 @@ final class OIDCProviderFixture {
     /// Runs Python in the provider's Django (e.g. to disable a user).
     func shell(_ code: String) throws {
         try Shell.succeed(TestStack.repository + "/scripts/oidc-provider", ["manage", directory, "shell", "-c", code])
+    }
+
+    /// This provider's keys as provider `name` (with several providers).
+    func providerSettings(name: String, displayName: String) -> [String: String] {
+        let prefix = "FIREFLY_OIDC_\(name.uppercased())_"
+        return [prefix + "ISSUER": issuer, prefix + "CLIENT_ID": Self.clientID, prefix + "CLIENT_SECRET_FILE": directory + "/client-secret",
+                prefix + "SCOPES": "openid email profile groups offline_access", prefix + "DISPLAY_NAME": displayName]
     }
 
     /// Configuration for the stack: this provider as `demo`, the vault key and client secret in files.
