@@ -15,7 +15,7 @@ function failureDetails(failure, onShowPosition) {
   const facts = [failure.sqlState && `SQLSTATE ${failure.sqlState}`, failure.code,
     failure.line !== null && `line ${failure.line}, position ${failure.column}`].filter(Boolean);
   return h("div", { class: "small mt-2" }, facts.join(" · "),
-    failure.line !== null && h("button", { type: "button", class: "btn btn-sm btn-outline-danger ms-2", onclick: onShowPosition }, "Show in editor"));
+    failure.line !== null && h("button", { type: "button", class: "btn btn-sm btn-danger ms-2", onclick: onShowPosition }, "Show in editor"));
 }
 
 /** Creates the view in `container`; `onShowPosition(failure)` selects the error's place in the editor. */

@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""The web application as a person uses it, in real Chromium (Debian's, driven by Playwright):
+sign in through the provider's form, walk the catalog tree by keyboard, open a table, query it,
+scroll a 10,000-row result to its end, download it as CSV, cancel a long statement, see an error
+with its position, find everything in the history and run one again, reload (tabs kept), and after
+the session is revoked land on the sign-in and come back to the same page. Every page is checked
+with axe (zero violations), for CSP violations and console errors (zero), and saved as a screenshot.
+
+Usage: journeys.py BASE USER PASSWORD SCREENSHOT_DIR REVOKE_COMMAND...
+Prints one line per check; exits 1 on the first failure (with a screenshot of it)."""
+import csv
+import io
+import subprocess
+import sys
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect, sync_playwright
+
+base, user, password, shots = sys.argv[1:5]
+revoke_command = sys.argv[5:]
+axe = Axe()
+problems = []
+
+# Recorded in every page before its own scripts run: CSP violations the browser reports.
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def check(name, condition, detail=""):
+    print(("ok   " if condition else "FAIL ") + name + (f": {detail}" if detail and not condition else ""), flush=True)
+    if not condition:
+        problems.append(name)
+
+
+def inspect(page, name):
+    """Screenshot, axe, CSP and console checks of the page as it is now."""
+    page.screenshot(path=f"{shots}/{name}.png", full_page=False)
+    results = axe.run(page)
+    violations = results.response.get("violations", [])
+    check(f"{name}: axe finds no violation", not violations,
+          "; ".join(f"{v['id']} at {[node['target'] for node in v['nodes']][:3]}" for v in violations))
+    csp = page.evaluate("window.__csp || []")
+    check(f"{name}: no CSP violation", not csp, "; ".join(csp))
+
+
+def sign_in(page):
+    page.wait_for_selector("input[name=username]", timeout=20000)
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("[type=submit]")
+
+
+def set_sql(page, text):
+    page.wait_for_selector(".CodeMirror", timeout=15000)
+    page.evaluate("(text) => { const cm = document.querySelector('.CodeMirror').CodeMirror; cm.setValue(text); cm.focus(); cm.setCursor(cm.lineCount(), 0); }", text)
+
+
+def run_sql(page, text):
+    set_sql(page, text)
+    page.keyboard.press("Control+Enter")
+
+
+with sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    context.add_init_script(WATCH_CSP)
+    page = context.new_page()
+    console = []
+    # Console errors of FireFly's own pages (the provider's login page is not ours to judge).
+    page.on("console", lambda message: console.append(f"{message.text} ({message.location.get('url', '')})")
+            if message.type == "error" and page.url.startswith(base) else None)
+    page.on("pageerror", lambda error: console.append(str(error)))
+    try:
+        # Sign in: a page link goes through the provider's form and comes back to it.
+        page.goto(base + "/catalog")
+        sign_in(page)
+        page.wait_for_url(base + "/catalog", timeout=20000)
+        tree = page.get_by_role("tree")
+        expect(tree.get_by_role("treeitem", name="samples")).to_be_visible(timeout=15000)
+        check("signed in, the catalog tree shows the granted catalogs", True)
+        inspect(page, "1-catalog")
+
+        # The tree by keyboard: focus, open a catalog, go down into it.
+        tree.get_by_role("treeitem", name="samples").focus()
+        page.keyboard.press("ArrowRight")
+        expect(tree.get_by_role("treeitem", name="samples")).to_have_attribute("aria-expanded", "true", timeout=10000)
+        expect(tree.get_by_role("treeitem", name="tpch")).to_be_visible(timeout=10000)
+        page.keyboard.press("ArrowDown")
+        focused = page.evaluate("document.activeElement.textContent")
+        check("keyboard: ArrowRight opens a catalog, ArrowDown moves into it", "nyctaxi" in focused or "tpch" in focused, focused)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/catalog/samples/*", timeout=10000)
+        check("keyboard: Enter opens the schema's page", True)
+
+        # A table page: columns, details, preview.
+        page.goto(base + "/catalog/samples/tpch/orders")
+        expect(page.get_by_text("o_orderkey").first).to_be_visible(timeout=15000)
+        expect(page.get_by_text("First 100 rows", exact=False)).to_be_visible(timeout=20000)
+        check("preview rows shown", page.get_by_role("row").count() > 50, str(page.get_by_role("row").count()))
+        check("table page: columns and a preview", True)
+        inspect(page, "2-table")
+
+        # Query this table: a new tab with the quoted name, run with Ctrl+Enter.
+        page.get_by_role("button", name="Query this table").click()
+        page.wait_for_url("**/sql/**", timeout=10000)
+        page.wait_for_selector(".CodeMirror", timeout=15000)
+        text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        check("Query this table writes the quoted name", "`samples`.`tpch`.`orders`" in text and "LIMIT 100" in text, text)
+        page.locator(".CodeMirror").click()
+        page.keyboard.press("Control+Enter")
+        expect(page.locator(".ff-result-summary", has_text="100 rows")).to_be_visible(timeout=20000)
+        check("Ctrl+Enter runs it: 100 rows", True)
+        inspect(page, "3-sql-result")
+
+        # 10,000 rows: only the rows in view are drawn; scrolled to the end, the last one shows.
+        run_sql(page, "SELECT * FROM samples.nyctaxi.trips LIMIT 10000")
+        expect(page.locator(".ff-result-summary", has_text="10,000 rows")).to_be_visible(timeout=30000)
+        drawn = page.locator(".ff-grid-body [role=row]").count()
+        check("a 10,000-row result draws only the rows in view", 0 < drawn < 200, str(drawn))
+        page.evaluate("() => { const host = document.querySelector('.ff-grid-host'); const scroller = [host, ...host.querySelectorAll('*')].find(e => e.scrollHeight > e.clientHeight + 10); scroller.scrollTop = scroller.scrollHeight; }")
+        expect(page.locator("[role=rowheader]", has_text="10000").first).to_be_visible(timeout=15000)
+        check("scrolled to the end, row 10,000 is drawn", True)
+        inspect(page, "4-sql-10000")
+
+        # CSV download: the file holds every row.
+        with page.expect_download(timeout=30000) as download_info:
+            page.get_by_role("link", name="Download CSV").click()
+        with open(download_info.value.path(), newline="") as file:
+            rows = list(csv.reader(io.StringIO(file.read())))
+        check("CSV download holds the header and 10,000 rows", len(rows) == 10001, str(len(rows)))
+
+        # A long statement, cancelled with Escape.
+        run_sql(page, "SELECT sleep(60000)")
+        expect(page.get_by_role("button", name="Cancel")).to_be_enabled(timeout=15000)
+        page.keyboard.press("Escape")
+        expect(page.get_by_text("cancelled", exact=False).first).to_be_visible(timeout=20000)
+        check("Escape cancels a running statement", True)
+
+        # An error, shown in place with its position.
+        run_sql(page, "SELECT *\nFROM samples.tpch.region\nWHERE r_name = 'x' FORM")
+        alert = page.get_by_role("alert").first
+        expect(alert).to_be_visible(timeout=20000)
+        alert_text = alert.inner_text()
+        check("an error shows Databricks' message and where it is", "PARSE_SYNTAX_ERROR" in alert_text, alert_text)
+        check("the error's position is given", "line 3" in page.content(), alert_text)
+        inspect(page, "5-sql-error")
+
+        # History: everything run, searchable; run one again.
+        page.goto(base + "/history")
+        expect(page.get_by_text("SELECT sleep(60000)").first).to_be_visible(timeout=15000)
+        history = page.locator(".ff-history-item").count()
+        check("history lists the statements run", history >= 4, str(history))
+        inspect(page, "6-history")
+        page.fill("#history-search", "nyctaxi")
+        page.wait_for_function("() => { const items = [...document.querySelectorAll('.ff-history-item')];"
+                               " return items.length > 0 && items.every(item => item.textContent.includes('nyctaxi')); }", timeout=10000)
+        check("history search keeps only the matching statements", True)
+        page.locator(".ff-history-item").first.get_by_role("button", name="Re-run").click()
+        page.wait_for_url("**/sql/**", timeout=10000)
+        expect(page.locator(".ff-result-summary", has_text="10,000 rows")).to_be_visible(timeout=30000)
+        check("re-run from history runs it in the editor", True)
+
+        # A reload keeps the tabs and their drafts.
+        tabs_before = page.locator(".ff-tabbar a").count()
+        set_sql(page, "SELECT 'draft kept'")
+        page.keyboard.press("Control+s")
+        page.reload()
+        page.wait_for_selector(".CodeMirror", timeout=15000)
+        tabs_after = page.locator(".ff-tabbar a").count()
+        draft = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+        check("a reload keeps the tabs and the draft", tabs_before == tabs_after and "draft kept" in draft, f"{tabs_before} → {tabs_after}, {draft!r}")
+
+        # The session is revoked: the next action lands on the sign-in and comes back to the page.
+        page.goto(base + "/catalog/samples/tpch")
+        expect(page.get_by_text("orders").first).to_be_visible(timeout=15000)
+        subprocess.run(revoke_command, check=True, capture_output=True)
+        logins = []
+        page.on("request", lambda request: logins.append(request.url) if "/auth/login" in request.url else None)
+        page.reload()
+        # The provider may still know the browser (then it answers at once) or show its form.
+        page.wait_for_url(lambda url: url.startswith(base + "/catalog/samples/tpch") or "/accounts/login" in url, timeout=20000)
+        if "/accounts/login" in page.url:
+            sign_in(page)
+        page.wait_for_url(base + "/catalog/samples/tpch", timeout=20000)
+        expect(page.get_by_text("orders").first).to_be_visible(timeout=15000)
+        check("after revocation: through the sign-in, back to the same page",
+              any("return_to=%2Fcatalog%2Fsamples%2Ftpch" in url for url in logins), " ".join(logins))
+
+        real_console = [line for line in console if "401" not in line]
+        check("no console errors", not real_console, " | ".join(real_console[:5]))
+    except Exception as error:  # noqa: BLE001 - the test reports any failure with a picture
+        page.screenshot(path=f"{shots}/failure.png")
+        check("journey", False, f"{type(error).__name__}: {error}")
+    finally:
+        browser.close()
+
+print(f"{len(problems)} failed" if problems else "all browser checks passed")
+sys.exit(1 if problems else 0)

@@ -1,0 +1,23 @@
+import FireflySystem
+import Foundation
+import Testing
+
+/// The web application in real Chromium, through nginx over TLS, signing in at the real provider:
+/// Tests/Browser/journeys.py walks what a person does (catalog, table, SQL, 10,000 rows, CSV,
+/// cancel, errors, history, reload, revocation) and checks every page with axe, for CSP
+/// violations and console errors. Screenshots go to .build/screenshots/.
+@Suite("Web application in Chromium", .timeLimit(.minutes(6)))
+struct BrowserIntegrationTests {
+    @Test("catalog, table, SQL editor, history and sign-in journeys: no axe, CSP or console errors")
+    func journeys() throws {
+        let gateway = try GatewayStack("browser")
+        let screenshots = TestStack.repository + "/.build/screenshots"
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        let result = try Shell.run(try TestStack.python, [
+            TestStack.repository + "/Tests/Browser/journeys.py", gateway.base, "alice", "alice-password", screenshots,
+            TestStack.binDirectory + "/firefly-admin", "sessions", "revoke", "--email", "alice@acme.example", "--config", gateway.world.stack.configPath,
+        ], environment: TestStack.cleanEnvironment())
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("all browser checks passed"), "\(result.output)")
+    }
+}
