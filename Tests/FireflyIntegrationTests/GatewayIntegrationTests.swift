@@ -179,6 +179,17 @@ struct GatewayIntegrationTests {
         #expect(answered.allSatisfy { $0.0 == 200 || $0.0 == 429 }, "\(answered)")
     }
 
+    @Test("work that completed is answered even when it outlasted the request limit (no 504 inviting a duplicate)")
+    func completedWorkIsAnswered() throws {
+        let gateway = try GatewayStack("gwlimit", settings: ["FIREFLY_REQUEST_TIMEOUT": "1s"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let slow = try gateway.post(alice, "/api/sql/statements", csrf: csrf, json: ["statement": "SELECT sleep(2000) AS slept"])
+        #expect(slow.status == 200, "\(slow.text.prefix(200))")
+        #expect((slow.json["status"] as? [String: Any])?["state"] as? String == "SUCCEEDED")
+        let history = try gateway.get(alice, "/api/sql/history").json["items"] as? [[String: Any]]
+        #expect(history?.count == 1, "the statement ran once")
+    }
+
     @Test("vault key rotation: add a key, re-encrypt everything, retire the old key; nothing breaks")
     func keyRotation() throws {
         let gateway = try GatewayStack("gwvault", settings: ["FIREFLY_CACHE_TTL": "0"])

@@ -19,7 +19,7 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_POOL_DRAIN_TIMEOUT", defaultValue: "30s", meaning: "How long stopping workers may finish in-flight requests."),
         Key(name: "FIREFLY_POOL_START_TIMEOUT", defaultValue: "10s", meaning: "How long new workers may take to become ready during a reload."),
         Key(name: "FIREFLY_REQUEST_SLOW_THRESHOLD", defaultValue: "2s", meaning: "Requests slower than this are logged as slow."),
-        Key(name: "FIREFLY_REQUEST_TIMEOUT", defaultValue: "60s", meaning: "Hard limit per request: past it the request is answered 504."),
+        Key(name: "FIREFLY_REQUEST_TIMEOUT", defaultValue: "60s", meaning: "Limit of a request's waits: each database statement (statement_timeout) and handlers that check it (504); work that completed is answered, however long it took."),
         Key(name: "FIREFLY_REQUEST_MAX_HEADER_BYTES", defaultValue: "16k", meaning: "Largest total size of request header fields (431 above)."),
         Key(name: "FIREFLY_REQUEST_MAX_BODY_BYTES", defaultValue: "10m", meaning: "Largest request body (413 above)."),
         Key(name: "FIREFLY_DATABASE_URL", defaultValue: nil, meaning: "libpq connection string or URI, without a password."),
