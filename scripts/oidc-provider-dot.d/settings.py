@@ -22,7 +22,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "provider_urls"
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [os.path.join(os.path.dirname(__file__), "templates")],
+    # The login page is the other provider's (same form, so the tests fill both alike).
+    "DIRS": [os.path.join(os.path.dirname(__file__), "..", "oidc-provider.d", "templates")],
     "APP_DIRS": True,
     "OPTIONS": {"context_processors": ["django.template.context_processors.request",
                                        "django.contrib.auth.context_processors.auth"]},
