@@ -5,21 +5,24 @@ and performance timeline), for bench/web-ui:
     repeat load: how many requests still reach the server (revalidations);
   - a 100,000-row x 10-column result: time from the statement's answer to the first painted rows,
     frame times while scrolling through it (p50/p95), and the JS heap once every chunk is loaded.
-Usage: web_ui.py BASE USER PASSWORD. Prints `name value unit` lines."""
+Usage: web_ui.py BASE USER PASSWORD CERT_SPKI_SHA256. Prints `name value unit` lines. The local
+certificate is trusted by its key (Chromium keeps nothing in its cache for a site with a certificate
+error, so ignoring the error would measure an uncached browser)."""
 import statistics
 import sys
 
 from playwright.sync_api import sync_playwright
 
-base, user, password = sys.argv[1:4]
+base, user, password, spki = sys.argv[1:5]
 ROWS = 100_000
 SQL = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
        "SELECT i AS c1, i * 2 AS c2, i * 3 AS c3, 'row ' || i AS c4, i %% 97 AS c5, i / 7.0 AS c6, "
        "'x' || (i %% 13) AS c7, i * i AS c8, i %% 2 AS c9, 'end' AS c10 FROM n") % ROWS
 
 with sync_playwright() as playwright:
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--enable-precise-memory-info"])
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 900})
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=["--no-sandbox", "--enable-precise-memory-info", f"--ignore-certificate-errors-spki-list={spki}"])
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.goto(base + "/catalog")
     page.wait_for_selector("input[name=username]", timeout=20000)
@@ -47,7 +50,10 @@ with sync_playwright() as playwright:
     served = []
     cdp.on("Network.responseReceived", lambda event: served.append(event) if event["response"]["url"].startswith(base)
            and not event["response"].get("fromDiskCache") and not event["response"].get("fromMemoryCache") else None)
-    page.reload()
+    page.goto(base + "/sql")  # away, then back by a normal navigation (a reload would revalidate everything)
+    page.wait_for_load_state("networkidle")
+    served.clear()
+    page.goto(base + "/catalog")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
     assets = [event for event in served if "/api/" not in event["response"]["url"]]
@@ -62,7 +68,7 @@ with sync_playwright() as playwright:
         if (document.querySelector('.ff-result-summary') && document.querySelector('.ff-grid-body [role=row]')) { window.__painted = performance.now(); return; }
         requestAnimationFrame(watch); }; requestAnimationFrame(watch); }""")
     page.keyboard.press("Control+Enter")
-    page.wait_for_function("window.__painted !== null", timeout=120000)
+    page.wait_for_function("() => window.__painted !== null", timeout=120000)
     answered = page.evaluate("""() => Math.max(...performance.getEntriesByType('resource')
         .filter(e => /\\/api\\/sql\\/statements(\\/[^/]+)?$/.test(new URL(e.name).pathname)).map(e => e.responseEnd))""")
     painted = page.evaluate("window.__painted")
@@ -83,7 +89,7 @@ with sync_playwright() as playwright:
     frames.sort()
     print("scroll_frame_p50", round(statistics.median(frames), 1), "ms")
     print("scroll_frame_p95", round(frames[int(len(frames) * 0.95) - 1], 1), "ms")
-    page.wait_for_function(f"document.querySelector('.ff-grid-body') && [...document.querySelectorAll('[role=rowheader]')].some(e => e.textContent === '{ROWS}')", timeout=120000)
+    page.wait_for_function(f"() => document.querySelector('.ff-grid-body') && [...document.querySelectorAll('[role=rowheader]')].some(e => e.textContent === '{ROWS}')", timeout=120000)
     heap = page.evaluate("performance.memory.usedJSHeapSize")
     print("js_heap_all_rows_loaded", round(heap / 1048576, 1), "MiB")
     browser.close()
