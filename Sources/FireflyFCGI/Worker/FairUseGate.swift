@@ -12,9 +12,14 @@ final class FairUseGate: Sendable {
         self.threads = threads
     }
 
-    /// Counts the request in, or throws 429 with `Retry-After`.
-    func begin(user: Int64, organization: Int64) throws {
-        guard let refusal = counts.withLock({ $0.begin(user: user, organization: organization) }) else { return }
+    /// Counts the request in, or throws 429 with `Retry-After`. Returns whether at least half of the
+    /// worker's threads were already serving API requests: long synchronous waits (a SQL
+    /// statement's) then give way to polling. One lock per request, taken once.
+    func begin(user: Int64, organization: Int64) throws -> Bool {
+        let (refusal, busy) = counts.withLock { counts in
+            (counts.begin(user: user, organization: organization), (counts.total - 1) * 2 >= threads)
+        }
+        guard let refusal else { return busy }
         let message = switch refusal {
         case .user: "You have too many requests in progress; try again in a moment."
         case .organization: "Your organization has too many requests in progress; try again in a moment."
@@ -25,8 +30,4 @@ final class FairUseGate: Sendable {
     func end(user: Int64, organization: Int64) {
         counts.withLock { $0.end(user: user, organization: organization) }
     }
-
-    /// True while at least half of the worker's threads serve API requests: long synchronous waits
-    /// (a SQL statement's) then give way to polling.
-    var isBusy: Bool { counts.withLock { $0.total } * 2 >= threads }
 }

@@ -52,6 +52,7 @@ struct RequestDispatcher: Sendable {
         var method = parameters.string("REQUEST_METHOD") ?? "-"
         var context: RequestContext?
         var counted: SessionInfo?
+        var workerIsBusy = false
 
         var response: Response
         do {
@@ -72,7 +73,7 @@ struct RequestDispatcher: Sendable {
                     throw APIError(status: 403, code: "csrf_rejected", message: refusal)
                 }
                 // Fair use: no user or organization may hold the worker's threads.
-                try fairUse.begin(user: validated.userID, organization: validated.organizationID)
+                workerIsBusy = try fairUse.begin(user: validated.userID, organization: validated.organizationID)
                 counted = validated
             }
             switch router.route(method: request.method, segments: request.pathSegments) {
@@ -88,7 +89,7 @@ struct RequestDispatcher: Sendable {
                     deadline: started + UInt64(configuration.limits.timeoutMilliseconds) * 1_000_000, slot: slot)
                 handlerContext.session = apiSession
                 handlerContext.workspaceHTTP = session.workspaceHTTP
-                handlerContext.workerIsBusy = fairUse.isBusy
+                handlerContext.workerIsBusy = workerIsBusy
                 context = handlerContext
                 response = try match.handler(handlerContext)
             }
