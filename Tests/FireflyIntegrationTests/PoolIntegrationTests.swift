@@ -191,6 +191,32 @@ struct PoolIntegrationTests {
         }
     }
 
+    @Test("recycles and reloads under a POST load fail no request: kept connections end only after a response")
+    func retiringUnderPostLoad() throws {
+        // nginx does not retry a POST on another connection; a retiring worker that closed a kept
+        // connection nginx was about to reuse would fail it with a 502.
+        let stack = try TestStack("retire", settings: ["FIREFLY_POOL_MAX_REQUESTS": "40"])
+        let post = #"wrk.method = "POST"; wrk.body = string.rep("a", 300); wrk.headers["Content-Type"] = "text/plain""#
+        // Reload after reload for as long as the load runs, each one waited for to complete.
+        let reloads = Background {
+            for done in 0..<4 {
+                stack.signalMaster(SIGHUP)
+                _ = eventually(within: 10) { ((try? stack.poolStatus().reloads) ?? 0) > done }
+            }
+        }
+        let report = try stack.load(path: "/api/_test/echo", connections: 12, seconds: 4, script: post)
+        try reloads.value()
+        #expect(report.requests > 200, "\(report.output)")
+        #expect(report.non2xx == 0, "\(report.output)\n\(stack.nginxErrorLog.suffix(3_000))")
+        #expect(!report.hasSocketErrors, "\(report.output)")
+        let status = try stack.poolStatus()
+        #expect(status.recycles >= 1)
+        #expect(status.reloads >= 2)
+        #expect(status.crash_respawns == 0)
+        // Retired workers leave once nginx has ended their connections (keepalive_time 5 s).
+        #expect(eventually(within: 15) { (try? stack.poolStatus().workers.count) == 2 })
+    }
+
     @Test("PostgreSQL stops: /readyz 503; it comes back: 200 again, same pool")
     func databaseRestart() throws {
         let stack = try TestStack("pgrestart")

@@ -204,11 +204,13 @@ final class PoolMaster {
         return result
     }
 
-    private func terminate(_ pid: pid_t) {
+    /// Stops a worker: SIGTERM, or the retire signal when a successor already serves (its kept
+    /// connections are then left for nginx to close or to end after one more response).
+    private func terminate(_ pid: pid_t, retiring: Bool = false) {
         guard var record = workers[pid] else { return }
         record.draining = true
         workers[pid] = record
-        ChildProcesses.send(SIGTERM, to: pid)
+        ChildProcesses.send(retiring ? WorkerProcess.retireSignal : SIGTERM, to: pid)
     }
 
     private func readReports(from fd: Int32) {
@@ -313,13 +315,13 @@ final class PoolMaster {
             pendingGeneration = nil
             previousConfiguration = nil
             scheduledSpawns.removeAll { $0.generation != generation }
-            old.forEach(terminate)
+            old.forEach { terminate($0, retiring: true) }
             logger.info("reload complete: new workers serve, old ones drain", metadata: ["generation": "\(generation)", "draining": "\(old.count)"])
             notifier.notify("READY=1\nSTATUS=\(statusLine())")
             statusDirty = true
         } else if now - reloadStartedAt > startTimeout {
             logger.error("reload failed: new workers did not become ready in time; keeping the running ones")
-            fresh.map(\.pid).forEach(terminate)
+            fresh.map(\.pid).forEach { terminate($0) }
             scheduledSpawns.removeAll { $0.generation == generation }
             if let previousConfiguration { configuration = previousConfiguration }
             pendingGeneration = nil

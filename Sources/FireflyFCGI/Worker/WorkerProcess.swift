@@ -37,7 +37,7 @@ struct WorkerProcess {
         Signals.block([AcceptLoop.wakeSignal])
         let signalFD: Int32
         do {
-            signalFD = try SignalPipe.install([SIGTERM, SIGINT, SIGHUP])
+            signalFD = try SignalPipe.install([SIGTERM, SIGINT, SIGHUP, Self.retireSignal])
         } catch {
             logger.critical("cannot install signal handlers", metadata: ["error": "\(error)"])
             return 1
@@ -64,6 +64,7 @@ struct WorkerProcess {
             listenFD: listenFD,
             keepAliveIdleMilliseconds: Int32(configuration.pool.keepAliveIdleTimeoutMilliseconds),
             maxRequests: configuration.pool.maxRequests,
+            drainMilliseconds: configuration.pool.drainTimeoutMilliseconds,
             stats: stats, dispatcher: dispatcher, logger: logger)
         var threads: [OSThread] = []
         for _ in 0..<configuration.pool.threadsPerWorker {
@@ -92,16 +93,23 @@ struct WorkerProcess {
         while true {
             let waitMilliseconds: Int32 = drainDeadline == nil ? 200 : 20
             _ = Poll.readable([signalFD], timeoutMilliseconds: waitMilliseconds)
-            for signal in SignalPipe.drain() where signal == SIGTERM || signal == SIGINT {
-                if drainDeadline == nil {
-                    drainDeadline = beginStop(stats)
+            for signal in SignalPipe.drain() {
+                switch signal {
+                case SIGTERM, SIGINT:
+                    // Stopping outright (the pool stops): idle kept connections close now.
+                    stats.stopOutright()
+                    if drainDeadline == nil { drainDeadline = beginStop(stats, retiring: false) }
+                case Self.retireSignal where drainDeadline == nil:
+                    drainDeadline = beginStop(stats, retiring: true)
+                default:
+                    break
                 }
             }
             let accepted = stats.acceptedRequests.load(ordering: .relaxed)
             if drainDeadline == nil, configuration.pool.maxRequests > 0, accepted >= configuration.pool.maxRequests {
                 logger.info("recycling worker after max_requests", metadata: ["requests": "\(accepted)"])
                 report("recycle")
-                drainDeadline = beginStop(stats)
+                drainDeadline = beginStop(stats, retiring: true)
             }
             let busy = stats.busyThreads.load(ordering: .relaxed)
             let live = stats.liveThreads.load(ordering: .acquiring)
@@ -163,8 +171,13 @@ struct WorkerProcess {
         }
     }
 
-    private func beginStop(_ stats: WorkerStats) -> UInt64 {
-        stats.stopping.store(true, ordering: .releasing)
+    /// The master's signal for "a successor serves: finish and leave" (a reload's old generation).
+    static let retireSignal = SIGUSR2
+
+    /// Stops accepting; returns the drain deadline. A retiring worker keeps its kept connections
+    /// for nginx until one second before that deadline (see ``AcceptLoop``).
+    private func beginStop(_ stats: WorkerStats, retiring: Bool) -> UInt64 {
+        if retiring { stats.retire(drainMilliseconds: configuration.pool.drainTimeoutMilliseconds) } else { stats.stopOutright() }
         return MonotonicClock.nanoseconds() + UInt64(configuration.pool.drainTimeoutMilliseconds) * 1_000_000
     }
 

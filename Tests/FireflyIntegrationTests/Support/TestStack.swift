@@ -105,6 +105,11 @@ final class TestStack: @unchecked Sendable {
     }
 
     /// Sends `signal` to the master.
+    /// nginx's error log (upstream failures are reported there).
+    var nginxErrorLog: String {
+        (try? String(contentsOfFile: directory + "/nginx/logs/error.log", encoding: .utf8)) ?? ""
+    }
+
     func signalMaster(_ signal: Int32) {
         master?.send(signal)
     }
@@ -150,10 +155,15 @@ final class TestStack: @unchecked Sendable {
     }
 
     /// Runs wrk against `path` and returns its report.
-    func load(path: String, connections: Int, seconds: Int, threads: Int = 2) throws -> LoadReport {
+    func load(path: String, connections: Int, seconds: Int, threads: Int = 2, script: String? = nil) throws -> LoadReport {
         let wrk = try Shell.which("wrk")
-        let output = try Shell.succeed(wrk, ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "5s",
-                                             "https://localhost:\(httpsPort)\(path)"])
+        var arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "5s"]
+        if let script {
+            let scriptPath = directory + "/wrk-\(UUID().uuidString).lua"
+            try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+            arguments += ["-s", scriptPath]
+        }
+        let output = try Shell.succeed(wrk, arguments + ["https://localhost:\(httpsPort)\(path)"])
         return LoadReport(output: output)
     }
 
