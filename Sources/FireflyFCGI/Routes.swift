@@ -22,6 +22,7 @@ enum Routes {
         if identity.isEnabled, let gateway {
             GatewayHandlers.register(in: &router, gateway: gateway)
             UploadHandlers.register(in: &router, gateway: gateway)
+            FileHandlers.register(in: &router, gateway: gateway)
             ResumableUploadHandlers.register(in: &router, gateway: gateway)
             if let envelope, !configuration.appProxy.baseURL.isEmpty {
                 AppHandlers.register(in: &router, gateway: gateway, envelope: envelope, settings: configuration.appProxy)

@@ -154,9 +154,10 @@ public final class WorkspaceClient: Sendable {
         return Reply(status: response.status, body: response.body)
     }
 
-    /// Streams a download from the workspace into `consume` (one attempt), audited; the status.
+    /// Streams a download from the workspace into `consume` (one attempt; false from `consume`
+    /// aborts it), audited; the status.
     public func download(template: String, path: String, caller: Caller, connection: PostgresConnection, http: HTTPClient,
-                         consume: @escaping ([UInt8]) -> Void) throws -> Int {
+                         consume: @escaping ([UInt8]) -> Bool) throws -> Int {
         let workspace = try self.workspace(for: caller, connection: connection)
         let token = try tokens.token(for: workspace, connection: connection, http: http)
         let started = MonotonicClock.nanoseconds()

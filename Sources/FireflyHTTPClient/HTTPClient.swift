@@ -121,11 +121,12 @@ public final class HTTPClient {
 
     /// Sends `request` and hands the response body to `consume` piece by piece instead of keeping
     /// it (the returned response has an empty body), so a large download is never held in memory.
-    public func send(_ request: HTTPRequest, consume: @escaping ([UInt8]) -> Void) throws -> HTTPResponse {
+    /// `consume` answers false to abort the transfer (the call then throws).
+    public func send(_ request: HTTPRequest, consume: @escaping ([UInt8]) -> Bool) throws -> HTTPResponse {
         try perform(request, upload: nil, consume: consume)
     }
 
-    private func perform(_ request: HTTPRequest, upload: (source: UploadSource, length: Int64)?, consume: (([UInt8]) -> Void)? = nil) throws -> HTTPResponse {
+    private func perform(_ request: HTTPRequest, upload: (source: UploadSource, length: Int64)?, consume: (([UInt8]) -> Bool)? = nil) throws -> HTTPResponse {
         curl_easy_reset(handle)
         let sink = ResponseSink()
         sink.consume = consume
@@ -164,7 +165,10 @@ public final class HTTPClient {
             guard let data, let context else { return 0 }
             let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
             let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
-            if let consume = sink.consume { consume(Array(bytes)) } else { sink.body.append(contentsOf: bytes) }
+            if let consume = sink.consume {
+                return consume(Array(bytes)) ? size * count : 0  // 0 makes libcurl abort
+            }
+            sink.body.append(contentsOf: bytes)
             return size * count
         }
         firefly_curl_setopt_header_function(handle) { data, size, count, context in
@@ -250,8 +254,8 @@ private final class UploadSource {
 /// Collects the response while libcurl runs (the callbacks' context object).
 private final class ResponseSink {
     var body: [UInt8] = []
-    /// When set, body pieces go here instead of into `body`.
-    var consume: (([UInt8]) -> Void)?
+    /// When set, body pieces go here instead of into `body` (false aborts the transfer).
+    var consume: (([UInt8]) -> Bool)?
     var headers: [(name: String, value: String)] = []
 
     func addHeaderLine(_ bytes: [UInt8]) {

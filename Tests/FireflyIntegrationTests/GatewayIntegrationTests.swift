@@ -328,6 +328,54 @@ struct GatewayIntegrationTests {
         #expect(bobs.compactMap { $0["state"] as? String }.sorted() == ["done", "failed"])
     }
 
+    @Test("files in volumes and DBFS folders: listed (folders first, paged), downloaded streamed and exact, deleted; same path rules")
+    func browseFiles() throws {
+        let gateway = try GatewayStack("gwfiles", settings: ["FIREFLY_UPLOAD_SMALL_LIMIT": "4m"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        let (bob, _) = try gateway.signIn("bob", "bob-password")
+        let headers = [("Origin", gateway.base), ("X-CSRF-Token", csrf), ("Content-Type", "application/octet-stream")]
+        let data = (0..<((5 << 19) + 3)).map { _ in UInt8.random(in: 0...255) }
+        for path in ["/Volumes/main/default/uploads/browse/é data.bin", "/Volumes/main/default/uploads/browse/inner/a.txt",
+                     "dbfs:/FileStore/firefly/acme/browse/blocks.bin"] {
+            #expect(try alice.send("PUT", gateway.base + "/api/files?overwrite=true&path=" + Browser.formEncode(path), headers: headers, body: data).status == 201)
+        }
+        let listing = try gateway.get(alice, "/api/files/list?path=" + Browser.formEncode("/Volumes/main/default/uploads/browse/"))
+        #expect(listing.status == 200, "\(listing.text)")
+        let items = (listing.json["items"] as? [[String: Any]]) ?? []
+        #expect(items.compactMap { $0["name"] as? String } == ["inner", "é data.bin"])
+        #expect(items.first?["is_directory"] as? Bool == true)
+        #expect(items.last?["path"] as? String == "/Volumes/main/default/uploads/browse/é data.bin")
+        #expect(items.last?["size"] as? Int == data.count)
+        #expect((items.last?["modified_at"] as? String)?.hasSuffix("Z") == true)
+
+        let download = try gateway.get(alice, "/api/files?path=" + Browser.formEncode("/Volumes/main/default/uploads/browse/é data.bin"))
+        #expect(download.status == 200)
+        #expect(SHA256.hash(download.body) == SHA256.hash(data))
+        #expect(download.header("Content-Disposition") == "attachment; filename=\"_ data.bin\"; filename*=UTF-8''%C3%A9%20data.bin")
+        #expect(download.header("Content-Type") == "application/octet-stream")
+        let dbfs = try gateway.get(alice, "/api/files?path=" + Browser.formEncode("dbfs:/FileStore/firefly/acme/browse/blocks.bin"))
+        #expect(SHA256.hash(dbfs.body) == SHA256.hash(data))  // three reads of at most 1 MiB
+        let dbfsListing = try gateway.get(alice, "/api/files/list?path=" + Browser.formEncode("dbfs:/FileStore/firefly/acme/browse"))
+        #expect(((dbfsListing.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["path"] as? String } == ["dbfs:/FileStore/firefly/acme/browse/blocks.bin"])
+
+        // The same rules as uploads: another organization's DBFS folder, dot segments, a missing file, a grant the SPN lacks.
+        #expect(try gateway.get(bob, "/api/files/list?path=" + Browser.formEncode("dbfs:/FileStore/firefly/acme/browse")).status == 403)
+        #expect(try gateway.get(alice, "/api/files?path=" + Browser.formEncode("/Volumes/main/default/uploads/../x")).status == 400)
+        #expect(try gateway.get(alice, "/api/files?path=" + Browser.formEncode("/Volumes/main/default/uploads/browse/none.bin")).status == 404)
+        #expect(try gateway.get(bob, "/api/files/list?path=" + Browser.formEncode("/Volumes/main/default/uploads")).status == 403)
+        #expect(try gateway.get(alice, "/api/files/list?path=" + Browser.formEncode("/Volumes/main/default")).status == 400)
+
+        let delete = { (browser: Browser, path: String, token: String) in
+            try browser.send("DELETE", gateway.base + "/api/files?path=" + Browser.formEncode(path), headers: [("Origin", gateway.base), ("X-CSRF-Token", token)])
+        }
+        #expect(try delete(alice, "/Volumes/main/default/uploads/browse/é data.bin", "wrong").status == 403)
+        #expect(try delete(alice, "/Volumes/main/default/uploads/browse/é data.bin", csrf).status == 204)
+        #expect(try delete(alice, "dbfs:/FileStore/firefly/acme/browse", csrf).status == 400)  // a folder
+        #expect(try delete(alice, "dbfs:/FileStore/firefly/acme/browse/blocks.bin", csrf).status == 204)
+        let after = try gateway.get(alice, "/api/files/list?path=" + Browser.formEncode("/Volumes/main/default/uploads/browse"))
+        #expect(((after.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String } == ["inner"])
+    }
+
     @Test("resumable uploads (tus): chunks with checksums, resume after a pool reload and killed workers, forward retried and read back, cancel, ownership")
     func resumableUploads() throws {
         let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"

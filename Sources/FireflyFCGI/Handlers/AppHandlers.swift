@@ -35,14 +35,18 @@ enum AppHandlers {
         }
     }
 
-    /// The app URL `https://{label}.{provider}.{domain}.{suffix}` split into the proxy's route parts.
+    /// The app URL `https://{label}.{provider}.{domain}.{suffix}` split into the proxy's route parts;
+    /// Azure's hosts carry a zone before the cloud (`{label}.{n}.azure.{domain}.{suffix}`), which
+    /// becomes part of the provider (`{n}.azure`).
     static func routeParts(of url: String, domains: Set<String>) -> (label: String, provider: String, domain: String)? {
         guard url.hasPrefix("https://") else { return nil }
         let host = url.dropFirst(8).prefix { $0 != "/" && $0 != ":" }.lowercased()
-        let labels = host.split(separator: ".").map(String.init)
-        guard labels.count == 4, AppProxyRoute.providers.contains(labels[1]), domains.contains(labels[2]),
-              AppProxyRoute.isDNSLabel(labels[0]) else { return nil }
-        return (labels[0], labels[1], labels[2])
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard labels.count == 4 || labels.count == 5, AppProxyRoute.isDNSLabel(labels[0]) else { return nil }
+        let provider = labels[1..<(labels.count - 2)].joined(separator: ".")
+        let domain = labels[labels.count - 2]
+        guard AppProxyRoute.isProvider(provider), domains.contains(domain) else { return nil }
+        return (labels[0], provider, domain)
     }
 
     static func embed(_ gateway: Gateway, envelope: TokenEnvelope, settings: AppProxySettings) -> Handler {

@@ -22,36 +22,19 @@ enum UploadHandlers {
         case dbfs(path: String, display: String)
     }
 
-    /// `/Volumes/<catalog>/<schema>/<volume>/<path…>` or `dbfs:/<path…>`; segments may not be empty,
-    /// `.`, `..`, or hold control characters.
+    /// `/Volumes/<catalog>/<schema>/<volume>/<path…>` or `dbfs:/<path…>` (see ``FilePath``).
     static func target(_ raw: String?) throws -> Target {
-        guard let raw, !raw.isEmpty, raw.utf8.count <= 4096 else { throw APIError.badRequest("path is required.", code: "invalid_path") }
-        func segments(_ text: Substring) -> [String]? {
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f } }) else { return nil }
-            return parts
+        switch try FilePath.parse(raw) {
+        case .volume(let segments, let display): return .volume(apiPath: "/api/2.0/fs/files" + FilePath.apiPath(segments), display: display)
+        case .dbfs(let path, let display): return .dbfs(path: path, display: display)
         }
-        if raw.hasPrefix("/Volumes/"), let parts = segments(raw.dropFirst("/Volumes/".count)), parts.count >= 4 {
-            return .volume(apiPath: "/api/2.0/fs/files/Volumes/" + parts.map(FormEncoding.component).joined(separator: "/"), display: raw)
-        }
-        if raw.hasPrefix("dbfs:/"), let parts = segments(raw.dropFirst("dbfs:/".count)), !parts.isEmpty {
-            return .dbfs(path: "/" + parts.joined(separator: "/"), display: raw)
-        }
-        throw APIError.badRequest("path must be /Volumes/<catalog>/<schema>/<volume>/<file> or dbfs:/<file>.", code: "invalid_path")
     }
 
     /// The target of a new upload by the caller: DBFS paths only inside the folders allowed to the
     /// caller's organization (DBFS is one file system for every organization of a workspace).
     static func target(_ raw: String?, for context: RequestContext, gateway: Gateway) throws -> Target {
-        let parsed = try target(raw)
-        guard case .dbfs(let path, _) = parsed else { return parsed }
-        let organization = context.session?.organizationSlug ?? ""
-        let allowed = gateway.settings.dbfsAllowedPrefixes.map { $0.replacing("{org}", with: organization) }
-        guard !organization.isEmpty, allowed.contains(where: { ("dbfs:" + path).hasPrefix($0) }) else {
-            let hint = allowed.isEmpty ? "DBFS uploads are not enabled." : "DBFS uploads may go to \(allowed.joined(separator: ", ")) only."
-            throw APIError(status: 403, code: "dbfs_path_not_allowed", message: "This DBFS path is not open to your organization. " + hint)
-        }
-        return parsed
+        try FilePath.parse(raw).authorize(for: context, gateway: gateway)
+        return try target(raw)
     }
 
     /// Computes SHA-256 and counts bytes while the body streams through.

@@ -182,7 +182,7 @@ final class UploadForwarder: Sendable {
     private func readBack(_ job: Job, apiPath: String, connection: PostgresConnection, http: HTTPClient) throws -> String {
         let readBack = UploadHandlers.Tally()
         let status = try gateway.client.download(template: "GET /api/2.0/fs/files{path}", path: apiPath, caller: job.caller,
-                                                 connection: connection, http: http) { readBack.add($0) }
+                                                 connection: connection, http: http) { readBack.add($0); return true }
         guard status == 200 else { throw APIError(status: 502, code: "databricks_unavailable", message: GatewayErrorText.unreachable) }
         return readBack.hex()
     }
