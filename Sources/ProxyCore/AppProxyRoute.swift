@@ -1,11 +1,13 @@
 /// The target named by an app-proxy path:
 /// `/app-proxy/{token}/{provider}/{domain}/{app_name}/{path…}` →
 /// `https://{app_name}.{provider}.{domain}.{suffix}/{path}`.
-/// Every name segment must be a plain DNS label, so no path can steer the proxy to another host.
+/// Every name segment must be a plain DNS label, so no path can steer the proxy to another host —
+/// except that the provider may carry a numeric zone before the cloud, as Azure's app hosts do
+/// (`{app}.{n}.azure.databricksapps.com`: provider `{n}.azure`).
 public struct AppProxyRoute: Sendable, Equatable {
     /// The sealed token segment, still encrypted.
     public let token: String
-    /// `aws`, `azure` or `gcp`.
+    /// `aws`, `azure` or `gcp`, or a zone and one of them (`2.azure`).
     public let provider: String
     /// The allowlisted domain label, e.g. `databricksapps`.
     public let domain: String
@@ -36,12 +38,26 @@ public struct AppProxyRoute: Sendable, Equatable {
         let token = parts[0]
         guard !token.isEmpty, token.utf8.allSatisfy(isBase64URLByte) else { throw .badToken }
         let provider = parts[1], domain = parts[2], app = parts[3]
-        guard providers.contains(provider) else { throw .unknownProvider(provider) }
+        guard isProvider(provider) else { throw .unknownProvider(provider) }
         guard isDNSLabel(domain), allowedDomains.contains(domain) else { throw .domainNotAllowed(domain) }
         guard isDNSLabel(app) else { throw .badLabel(app) }
         let rest = parts.count == 5 ? "/" + parts[4] : "/"
         return AppProxyRoute(token: token, provider: provider, domain: domain, appName: app, path: rest)
     }
+
+    /// `aws`, `azure` or `gcp`, optionally after a numeric zone label of up to 6 digits (`2.azure`).
+    public static func isProvider(_ text: String) -> Bool {
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard let cloud = labels.last, providers.contains(String(cloud)) else { return false }
+        switch labels.count {
+        case 1: return true
+        case 2: return (1...6).contains(labels[0].count) && labels[0].utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        default: return false
+        }
+    }
+
+    /// The cloud alone (`azure` for `2.azure`).
+    public var cloud: String { provider.split(separator: ".").last.map(String.init) ?? provider }
 
     /// The upstream host name.
     public func host(suffix: String) -> String {

@@ -61,7 +61,7 @@ public struct LegacyTokenPolicy: Sendable {
     }
 
     func allows(_ route: AppProxyRoute) -> Bool {
-        enabled && providers.contains(route.provider) && domains.contains(route.domain)
+        enabled && providers.contains(route.cloud) && domains.contains(route.domain)
             && appPatterns.contains { pattern in
                 pattern.hasSuffix("*") ? route.appName.hasPrefix(String(pattern.dropLast())) : route.appName == pattern
             }

@@ -15,6 +15,14 @@ struct AppProxyRouteTests {
         #expect(root.path == "/")
     }
 
+    @Test("Azure's app hosts carry a numeric zone before the cloud: one label more, still one host")
+    func azureZone() throws {
+        let route = try AppProxyRoute.parse(rawPath: "/app-proxy/t/11.azure/databricksapps/sales-1234567890/", allowedDomains: domains)
+        #expect(route.provider == "11.azure")
+        #expect(route.cloud == "azure")
+        #expect(route.host(suffix: "com") == "sales-1234567890.11.azure.databricksapps.com")
+    }
+
     @Test("segments that could steer the proxy elsewhere are refused", arguments: [
         "/app-proxy/t/aws/databricksapps/evil.com",
         "/app-proxy/t/aws/databricksapps/evil%2Fcom",
@@ -30,6 +38,12 @@ struct AppProxyRouteTests {
         "/app-proxy/t%0d%0a/aws/databricksapps/app",
         "/app-proxy//aws/databricksapps/app",
         "/other/t/aws/databricksapps/app",
+        "/app-proxy/t/evil.azure/databricksapps/app",
+        "/app-proxy/t/1.2.azure/databricksapps/app",
+        "/app-proxy/t/1234567.azure/databricksapps/app",
+        "/app-proxy/t/.azure/databricksapps/app",
+        "/app-proxy/t/azure.1/databricksapps/app",
+        "/app-proxy/t/1.onprem/databricksapps/app",
     ])
     func refused(path: String) {
         #expect(throws: AppProxyRoute.Rejection.self) {
