@@ -113,6 +113,12 @@ public struct ProxyGate: Sendable {
             return refuse(400, "bad_request", "Dot segments are not allowed in app paths.")
         }
 
+        // The script of the expired-access page (below): the same on every app origin, no token needed.
+        if path == Self.expiredScriptPath, method == "GET" || method == "HEAD" {
+            return .answer(LocalAnswer(status: 200, fields: [("Content-Type", "text/javascript; charset=utf-8"), ("Cache-Control", "public, max-age=3600"),
+                                                             ("X-Content-Type-Options", "nosniff")], body: Self.expiredScript))
+        }
+
         // WebSocket is the only upgrade: h2c and anything else is refused.
         var webSocket = false
         if let upgrade = fields.first(where: { $0.name.isField("upgrade") })?.value {
@@ -259,13 +265,26 @@ public struct ProxyGate: Sendable {
         return last.map { String(Substring($0)) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// A refusal as a small HTML page (for the iframe) or the JSON error envelope.
+    /// Where the expired-access page loads its script from (on the app's own origin).
+    static let expiredScriptPath = "/app-proxy/expired.js"
+    /// Tells the FireFly page around the frame that access ended, so it mints a new embed URL and
+    /// reloads the frame; the message says nothing else (the page checks the sender's origin).
+    static let expiredScript = """
+        // FireFly: this app's access has ended; the FireFly page around this frame can open it again.
+        if (window.parent !== window) window.parent.postMessage({ type: "firefly-app-expired" }, "*");
+
+        """
+
+    /// A refusal as a small HTML page (for the iframe) or the JSON error envelope. A 401 page tells
+    /// the FireFly page around the frame (see ``expiredScript``).
     public static func errorAnswer(status: Int, code: String, message: String, html: Bool) -> LocalAnswer {
         let common: [HeaderField] = [("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"), ("X-Content-Type-Options", "nosniff")]
         if html {
-            let body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>FireFly app</title></head>"
+            let script = status == 401 ? "<script src=\"\(expiredScriptPath)\"></script>" : ""
+            let body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>FireFly app</title>\(script)</head>"
                 + "<body style=\"font-family:sans-serif;margin:2em\"><h1>\(status)</h1><p>\(message)</p></body></html>\n"
-            return LocalAnswer(status: status, fields: [("Content-Type", "text/html; charset=utf-8")] + common, body: body)
+            let policy: HeaderField = ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; base-uri 'none'")
+            return LocalAnswer(status: status, fields: [("Content-Type", "text/html; charset=utf-8"), policy] + common, body: body)
         }
         let body = "{\"error\":{\"code\":\"\(code)\",\"message\":\"\(message)\"}}\n"
         return LocalAnswer(status: status, fields: [("Content-Type", "application/json")] + common, body: body)

@@ -111,14 +111,37 @@ extension WorkspaceSimulator {
 
     func appJSON(_ app: SimConfiguration.App) -> AppInfo {
         let state = app.state ?? "RUNNING"
-        return AppInfo(name: app.name, id: "app-" + app.name, url: app.url ?? "https://\(app.name)-\(configuration.workspace_id).\(configuration.cloud).databricksapps.com",
+        return AppInfo(name: app.name, id: "app-" + app.name, url: appURL(app),
                        description: app.description, app_status: .init(state: state, message: state == "RUNNING" ? "App is running" : "App is \(state.lowercased())"),
                        compute_status: .init(state: state == "RUNNING" ? "ACTIVE" : "STOPPED", message: ""),
                        create_time: "2025-01-01T00:00:00Z", update_time: "2025-01-01T00:00:00Z", creator: "sim-admin@example.com")
     }
 
+    /// The apps the calling service principal may use (CAN_USE), by name.
+    /// The URL of `app` (its own, or the default `https://{name}-{workspace id}.{cloud}.databricksapps.com`).
+    func appURL(_ app: SimConfiguration.App) -> String {
+        app.url ?? "https://\(app.name)-\(configuration.workspace_id).\(configuration.cloud).databricksapps.com"
+    }
+
+    /// `GET /sim/apps/authorize`: what an app host asks (nginx `auth_request`) before serving a
+    /// request, as Databricks Apps' front door does: 200 when `Authorization` carries a live token
+    /// of a service principal permitted on the app at `X-App-Host`; 401 without a usable token, 403
+    /// for another principal or an unknown host.
+    func authorizeAppRequest(_ call: Call) throws -> Response {
+        let header = call.request.headers[.authorization] ?? ""
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer ",
+              let principal = tokens.principal(forToken: String(header.dropFirst(7))) else {
+            throw APIError.unauthenticated
+        }
+        let host = call.request.headers.first { $0.name.canonicalName == "x-app-host" }?.value.lowercased() ?? ""
+        guard let app = configuration.apps.first(where: { URLHost.of(appURL($0)) == host }), app.permits(principal.client_id) else {
+            throw APIError(.forbidden, "PERMISSION_DENIED", "The service principal may not use this app.")
+        }
+        return JSONResponse.make(["app": app.name, "client_id": principal.client_id])
+    }
+
     func listApps(_ call: Call) throws -> Response {
-        let apps = configuration.apps.sorted { $0.name < $1.name }
+        let apps = configuration.apps.filter { $0.permits(call.principal?.client_id ?? "") }.sorted { $0.name < $1.name }
         let page = try Pagination.page(count: apps.count, size: call.queryValue("page_size"), token: call.queryValue("page_token"),
                                        kind: "apps", defaultSize: 50, maximum: 1000, legacyAll: false)
         struct Listing: Encodable { let apps: [AppInfo]; let next_page_token: String? }
@@ -126,7 +149,7 @@ extension WorkspaceSimulator {
     }
 
     func getApp(_ name: String, _ call: Call) throws -> Response {
-        guard let app = configuration.apps.first(where: { $0.name == name }) else {
+        guard let app = configuration.apps.first(where: { $0.name == name }), app.permits(call.principal?.client_id ?? "") else {
             throw APIError.notFound("RESOURCE_DOES_NOT_EXIST", "App with name \(name) does not exist or is deleted.")
         }
         return JSONResponse.make(appJSON(app))

@@ -28,6 +28,7 @@ extension WorkspaceSimulator {
             let rest = Array(s.dropFirst(2))
             return open("presigned.\(rest[0])") { try await $0.presignedTransfer(rest, $1) }
         }
+        if s == ["sim", "apps", "authorize"], m == .get { return open("apps.authorize") { try $0.authorizeAppRequest($1) } }
         if s.count >= 2, s[0] == "sim", s[1] == "admin" {
             switch (m, Array(s.dropFirst(2))) {
             case (.get, ["counters"]): return open("admin.counters") { $0.adminCounters($1) }

@@ -18,6 +18,12 @@ public struct SimConfiguration: Codable, Sendable {
         public var description: String?
         /// `RUNNING` unless given.
         public var state: String?
+        /// Service principals (client ids) with CAN_USE on the app: it is listed to them and its
+        /// host accepts their tokens. Absent: every service principal.
+        public var permitted_principals: [String]?
+
+        /// Whether `clientID` may see and use the app.
+        public func permits(_ clientID: String) -> Bool { permitted_principals?.contains(clientID) ?? true }
     }
 
     /// Sizes of the generated sample data (deterministic for a given size).

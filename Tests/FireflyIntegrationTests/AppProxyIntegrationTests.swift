@@ -85,6 +85,13 @@ struct AppProxyIntegrationTests {
         #expect(page.status == 401)
         #expect(page.header("content-type")?.hasPrefix("text/html") == true)
         #expect(page.text.contains("Open the app again from FireFly"))
+        // The page tells the FireFly page around the frame, with a script of the app origin's own.
+        #expect(page.text.contains(#"<script src="/app-proxy/expired.js"></script>"#))
+        #expect(page.header("content-security-policy")?.contains("script-src 'self'") == true)
+        let script = try apps.request("GET", "/app-proxy/expired.js")
+        #expect(script.status == 200)
+        #expect(script.header("content-type")?.hasPrefix("text/javascript") == true)
+        #expect(script.text.contains(#"postMessage({ type: "firefly-app-expired" }"#))
         // The same token in its cookie form is still good: it lives as long as the SPN token.
         let headers = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(stale)")])
         #expect(headers.status == 200, "\(headers.text)")

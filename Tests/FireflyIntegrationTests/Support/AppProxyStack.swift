@@ -85,13 +85,23 @@ final class AppProxyStack: @unchecked Sendable {
     func startProxy(_ settings: [String: String]) throws {
         let keyFile = stack.directory + "/app-proxy-key"
         try (keyHex + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        proxy = try Self.launchProxy(stack: stack, keyFile: keyFile, caFile: upstreamDirectory + "/ca.pem",
+                                     resolve: ["jupyter", "other"].map { "\($0).aws.databricksapps.test:443=127.0.0.1:\(upstreamPort)" },
+                                     settings: settings, logPath: proxyLogPath)
+    }
+
+    /// `firefly-proxy` on the socket `stack`'s nginx forwards the app hosts to, serving the app
+    /// origins below `apps.localhost`, with app hosts under `*.databricksapps.test` resolved as told
+    /// and trusted through `caFile`.
+    static func launchProxy(stack: TestStack, keyFile: String, caFile: String, resolve: [String], settings: [String: String] = [:],
+                            logPath: String) throws -> ChildProcess {
         var values = [
             "ENCRYPTION_KEY_FILE": keyFile,
             "APP_DOMAIN_SUFFIX": "test",
-            "FIREFLY_PROXY_APP_ORIGIN": appOrigin,
-            "FIREFLY_PROXY_FRAME_ANCESTORS": fireflyOrigin,
-            "FIREFLY_PROXY_CA_FILE": upstreamDirectory + "/ca.pem",
-            "FIREFLY_PROXY_RESOLVE": ["jupyter", "other"].map { "\($0).aws.databricksapps.test:443=127.0.0.1:\(upstreamPort)" }.joined(separator: ","),
+            "FIREFLY_PROXY_APP_ORIGIN": "https://apps.localhost:\(stack.httpsPort)",
+            "FIREFLY_PROXY_FRAME_ANCESTORS": "https://localhost:\(stack.httpsPort)",
+            "FIREFLY_PROXY_CA_FILE": caFile,
+            "FIREFLY_PROXY_RESOLVE": resolve.joined(separator: ","),
             "FIREFLY_PROXY_COOKIE_SAMESITE": "None",
             "FIREFLY_PROXY_DATABASE_URL": stack.databaseURL,
         ]
@@ -99,11 +109,13 @@ final class AppProxyStack: @unchecked Sendable {
         let configPath = stack.directory + "/proxy.conf"
         try (values.keys.sorted().map { "\($0)=\(values[$0] ?? "")" }.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
         let socket = stack.directory + "/proxy.sock"
-        proxy = try ChildProcess(executable: TestStack.binDirectory + "/firefly-proxy", arguments: ["--config", configPath, "--listen-socket", socket],
-                                 environment: TestStack.cleanEnvironment(), outputPath: proxyLogPath)
+        let proxy = try ChildProcess(executable: TestStack.binDirectory + "/firefly-proxy", arguments: ["--config", configPath, "--listen-socket", socket],
+                                     environment: TestStack.cleanEnvironment(), outputPath: logPath)
         guard eventually(within: 10, { FileManager.default.fileExists(atPath: socket) }) else {
-            throw StackError("firefly-proxy did not start:\n\(proxyLog)")
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            throw StackError("firefly-proxy did not start:\n\(log)")
         }
+        return proxy
     }
 
     var proxyLog: String { (try? String(contentsOfFile: proxyLogPath, encoding: .utf8)) ?? "" }

@@ -84,6 +84,8 @@ final class TestStack: @unchecked Sendable {
             "FIREFLY_TEST_ROUTES": "true",
         ]
         values.merge(settings) { $1 }
+        // Values may name the stack's HTTPS port, known only now.
+        values = values.mapValues { $0.replacing("{https_port}", with: String(httpsPort)) }
         let text = "# written by the integration tests\n" + values.keys.sorted().map { "\($0)=\(values[$0] ?? "")" }.joined(separator: "\n") + "\n"
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
