@@ -20,13 +20,14 @@ public enum SecretFile {
         return nil
     }
 
-    /// A key file's content: its non-empty lines that are not `#` comments, joined; nil when not
-    /// configured or nothing but comments (a systemd placeholder credential).
+    /// A key file's content: its non-empty lines that are not `#` comments, one key per line (a key
+    /// ring, the first key first); nil when not configured or nothing but comments (a systemd
+    /// placeholder credential).
     public static func readKey(explicitPath: String?, explicitKey: String, credentialName: String, credentialsDirectory: String?) throws -> String? {
         guard let text = try read(explicitPath: explicitPath, explicitKey: explicitKey, credentialName: credentialName,
                                   credentialsDirectory: credentialsDirectory) else { return nil }
-        let key = text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("#") }.joined()
-        return key.isEmpty ? nil : key
+        let keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        return keys.isEmpty ? nil : keys.joined(separator: "\n")
     }
 
     private static func trimmed(_ data: Data) -> String? {

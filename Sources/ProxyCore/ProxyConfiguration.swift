@@ -68,7 +68,7 @@ public struct ProxyConfiguration: Sendable {
     /// Every key, in the order the README documents them.
     public static let keys: [Key] = [
         Key(name: "ENCRYPTION_KEY", defaultValue: "", meaning: "The token key, 64 hex characters (environment only, as in the seed; prefer ENCRYPTION_KEY_FILE)."),
-        Key(name: "ENCRYPTION_KEY_FILE", defaultValue: "", meaning: "File with the token key (default: the systemd credential app-proxy-key). Same key as FIREFLY_APP_PROXY_KEY_FILE."),
+        Key(name: "ENCRYPTION_KEY_FILE", defaultValue: "", meaning: "File with the token key ring, one key per line, the sealing key first (default: the systemd credential app-proxy-key). Same file as FIREFLY_APP_PROXY_KEY_FILE."),
         Key(name: "APP_DOMAIN_SUFFIX", defaultValue: "com", meaning: "Suffix of app hosts: {app}.{provider}.{domain}.{suffix}."),
         Key(name: "PORT", defaultValue: "8090", meaning: "Loopback TCP port, used when no socket is configured."),
         Key(name: "FIREFLY_PROXY_LISTEN_ADDRESS", defaultValue: "127.0.0.1", meaning: "Address the TCP port binds (loopback unless nginx runs elsewhere)."),
@@ -158,8 +158,8 @@ public struct ProxyConfiguration: Sendable {
         } else {
             throw ConfigurationError(key: "ENCRYPTION_KEY", problem: "is required: set ENCRYPTION_KEY_FILE or the app-proxy-key credential")
         }
-        guard keyHex.count == 64, keyHex.allSatisfy(\.isHexDigit) else {
-            throw ConfigurationError(key: "ENCRYPTION_KEY", problem: "must be 64 hexadecimal characters (32 bytes)")
+        guard (try? TokenEnvelope(keyHex: keyHex)) != nil else {
+            throw ConfigurationError(key: "ENCRYPTION_KEY", problem: "must be 64 hexadecimal characters (32 bytes); a key file may hold up to \(TokenEnvelope.maximumKeys), one per line, the sealing key first")
         }
 
         appDomainSuffix = text("APP_DOMAIN_SUFFIX").lowercased()

@@ -80,20 +80,32 @@ public struct TokenEnvelope: Sendable {
     /// Largest token accepted (encoded characters).
     public static let maximumLength = 8192
 
-    private let key: [UInt8]
+    /// The key ring: the first key seals, every key opens (so embeds minted before a rotation keep
+    /// working until they expire).
+    private let keys: [[UInt8]]
+    private var key: [UInt8] { keys[0] }
 
-    /// `keyHex`: 64 hexadecimal characters (32 bytes).
+    /// `keyHex`: a key ring, one key of 64 hexadecimal characters (32 bytes) per line, the sealing
+    /// key first; blank lines and `#` comments are skipped.
     public init(keyHex: String) throws {
-        let trimmed = keyHex.filter { !$0.isWhitespace }
-        guard trimmed.count == 64, let key = Hex.decode(trimmed) else {
-            throw EnvelopeKeyError()
+        let lines = keyHex.split(whereSeparator: \.isNewline).map { $0.filter { !$0.isWhitespace } }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let keys = lines.map { $0.count == 64 ? Hex.decode(String($0)) : nil }
+        guard !keys.isEmpty, keys.count <= Self.maximumKeys else { throw EnvelopeKeyError() }
+        self.keys = try keys.map { key in
+            guard let key else { throw EnvelopeKeyError() }
+            return key
         }
-        self.key = key
     }
 
-    /// The key in the configuration is not 64 hexadecimal characters.
+    /// Keys a ring may hold (each is tried when a token is opened).
+    public static let maximumKeys = 4
+
+    /// How many keys the ring holds.
+    public var keyCount: Int { keys.count }
+
+    /// The key in the configuration is not a key ring of 64-hexadecimal-character keys.
     public struct EnvelopeKeyError: Error, CustomStringConvertible {
-        public var description: String { "ENCRYPTION_KEY must be 64 hexadecimal characters (32 bytes)" }
+        public var description: String { "ENCRYPTION_KEY must be 64 hexadecimal characters (32 bytes), one key per line, at most \(TokenEnvelope.maximumKeys)" }
     }
 
     private struct Payload: Codable {
@@ -133,7 +145,7 @@ public struct TokenEnvelope: Sendable {
               sealed.count >= AESGCM.nonceBytes + AESGCM.tagBytes + 1 else {
             throw .unauthorized("the app token is malformed")
         }
-        if let plain = try? AESGCM.open(sealed, key: key, associatedData: Self.associatedData) {
+        if let plain = keys.lazy.compactMap({ try? AESGCM.open(sealed, key: $0, associatedData: Self.associatedData) }).first {
             guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(plain)), payload.v == 2, !payload.tok.isEmpty,
                   let session = Hex.decode(payload.sid), session.count == 32, let nonce = Hex.decode(payload.nonce), nonce.count == Self.nonceBytes else {
                 throw .unauthorized("the app token is malformed")
@@ -148,7 +160,8 @@ public struct TokenEnvelope: Sendable {
                                  nonce: nonce, bearerToken: payload.tok)
         }
         // The seed's format: the OAuth token alone, no associated data.
-        guard let plain = try? AESGCM.open(sealed, key: key), let token = String(validating: plain, as: UTF8.self), !token.isEmpty else {
+        guard let plain = keys.lazy.compactMap({ try? AESGCM.open(sealed, key: $0) }).first,
+              let token = String(validating: plain, as: UTF8.self), !token.isEmpty else {
             throw .unauthorized("the app token cannot be opened (tampered, truncated or from another key)")
         }
         guard legacy.allows(route) else { throw .forbidden("plain app tokens are not accepted for this app") }

@@ -19,6 +19,22 @@ struct TokenEnvelopeTests {
         try AppProxyRoute.parse(rawPath: "/app-proxy/\(token)/\(provider)/\(domain)/\(app)/index.html", allowedDomains: ["databricksapps", "otherapps"])
     }
 
+    @Test("key ring: the first key seals, every key opens; a token of a retired key no longer opens; bad rings are refused")
+    func keyRing() throws {
+        let oldKey = keyHex, newKey = String(repeating: "fedcba9876543210", count: 4)
+        let before = try seal(try TokenEnvelope(keyHex: oldKey), expiresAt: now + 600, urlUsableUntil: now + 300)
+        let rotated = try TokenEnvelope(keyHex: "# rotated 2026-12-01\n\(newKey)\n\n\(oldKey)\n")
+        #expect(rotated.keyCount == 2)
+        #expect(try rotated.open(try route(before), now: now).bearerToken == "dapi-secret")
+        let after = try seal(rotated, expiresAt: now + 600, urlUsableUntil: now + 300)
+        #expect(try TokenEnvelope(keyHex: newKey).open(try route(after), now: now).bearerToken == "dapi-secret")
+        #expect(throws: EnvelopeRefusal.self) { try TokenEnvelope(keyHex: oldKey).open(try route(after), now: now) }
+        #expect(throws: EnvelopeRefusal.self) { try TokenEnvelope(keyHex: newKey).open(try route(before), now: now) }
+        for bad in ["", "# only a comment", "\(newKey)\nnot-hex", String(repeating: "\(newKey)\n", count: 5), String(newKey.dropLast())] {
+            #expect(throws: TokenEnvelope.EnvelopeKeyError.self, "\(bad)") { try TokenEnvelope(keyHex: bad) }
+        }
+    }
+
     @Test("a bound token opens for its own app, unpadded or padded, with its session and one-time value")
     func roundTrip() throws {
         let envelope = try TokenEnvelope(keyHex: keyHex)
