@@ -2,6 +2,7 @@ import ArgumentParser
 import FireflyCore
 import FireflyCrypto
 import FireflyPostgres
+import FireflySettings
 import FoundationEssentials
 import Logging
 
@@ -11,6 +12,7 @@ struct FireflyAdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firefly-admin",
         abstract: "FireFly administration.",
+        version: FireflyVersion.current,
         subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self, Audit.self, VaultCommand.self, Provider.self]
     )
 }
@@ -20,9 +22,13 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (KEY=value lines); environment variables override it.")
     var config: String = ProcessInfo.processInfo.environment["FIREFLY_CONFIG"] ?? "/etc/firefly/firefly.conf"
 
+    /// The process environment, plus the installed host's credentials folder when run from a root
+    /// shell (the same secrets the services load; see ``InstalledCredentials``).
+    var environment: [String: String] { InstalledCredentials.environment(ProcessInfo.processInfo.environment) }
+
     /// The vault, from the configured key file or systemd credential.
     func vault() async throws -> Vault {
-        let configuration = try await FireflyConfiguration.load(filePath: config, environment: ProcessInfo.processInfo.environment)
+        let configuration = try await FireflyConfiguration.load(filePath: config, environment: environment)
         guard let keys = try configuration.identity.readVaultKeys() else {
             throw ValidationError("no vault key: set FIREFLY_VAULT_KEY_FILE or the systemd credential vault-key")
         }
@@ -32,7 +38,7 @@ struct ConfigurationOptions: ParsableArguments {
     /// The validated configuration, with a clear error.
     func load() async throws -> FireflyConfiguration {
         do {
-            return try await FireflyConfiguration.load(filePath: config, environment: ProcessInfo.processInfo.environment)
+            return try await FireflyConfiguration.load(filePath: config, environment: environment)
         } catch {
             throw ValidationError("configuration error: \(error)")
         }

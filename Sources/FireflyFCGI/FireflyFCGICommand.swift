@@ -14,6 +14,7 @@ struct FireflyFCGICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firefly-fcgi",
         abstract: "FireFly's FastCGI worker pool (master and workers).",
+        version: FireflyVersion.current,
         subcommands: [Master.self, Worker.self],
         defaultSubcommand: Master.self
     )
@@ -26,6 +27,9 @@ extension FireflyFCGICommand {
 
         @Option(name: .long, help: "Configuration file (KEY=value lines); environment variables override it.")
         var config: String = ProcessInfo.processInfo.environment["FIREFLY_CONFIG"] ?? "/etc/firefly/firefly.conf"
+
+        @Flag(name: .customLong("check-config"), help: "Check the configuration and the secrets it names, print the result and exit (0: usable, 78: not).")
+        var checkConfig = false
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
@@ -42,6 +46,10 @@ extension FireflyFCGICommand {
             } catch {
                 FireflyFCGICommand.printToStandardError("firefly-fcgi: configuration error: \(error)")
                 throw ExitCode(78)  // EX_CONFIG
+            }
+            if checkConfig {
+                print("firefly-fcgi: the configuration in \(config) is usable")
+                return
             }
             LogfmtLogHandler.bootstrap(level: configuration.logLevel)
             let logger = Logger(label: "firefly.master")

@@ -17,7 +17,8 @@ import Glibc
 struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "firefly-proxy",
-        abstract: "FireFly's app proxy: embeds Databricks Apps (HTTP and WebSocket) behind nginx's app host."
+        abstract: "FireFly's app proxy: embeds Databricks Apps (HTTP and WebSocket) behind nginx's app host.",
+        version: FireflyVersion.current
     )
 
     @Option(help: "Configuration file (KEY=value lines); the environment wins over it.")
@@ -25,6 +26,9 @@ struct ProxyCommand: ParsableCommand {
 
     @Option(name: .customLong("listen-socket"), help: "Unix socket to listen on (overrides FIREFLY_PROXY_LISTEN_SOCKET and PORT).")
     var listenSocket: String?
+
+    @Flag(name: .customLong("check-config"), help: "Check the configuration and the key it names, print the result and exit (0: usable, 78: not).")
+    var checkConfig = false
 
     func run() throws {
         let settings: ProxyConfiguration
@@ -41,6 +45,10 @@ struct ProxyCommand: ParsableCommand {
         } catch {
             FireflySystemOutput.writeStandardError("firefly-proxy: configuration error: \(error)\n")
             throw ExitCode(78)
+        }
+        if checkConfig {
+            print("firefly-proxy: the configuration\(config.map { " in " + $0 } ?? "") is usable")
+            return
         }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in

@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyHTTPClient
+import FireflySettings
 import FireflySystem
 import Foundation
 import Testing
@@ -305,6 +306,16 @@ struct PoolIntegrationTests {
         let bad = try Shell.run(binary, ["--config", stack.configPath], environment: TestStack.cleanEnvironment(["FIREFLY_POOL_THREADS": "zero"]))
         #expect(bad.status == 78)
         #expect(bad.output.contains("FIREFLY_POOL_THREADS"))
+        // The configuration test (like php-fpm -t) and the version, without starting anything.
+        let checked = try Shell.run(binary, ["--check-config", "--config", stack.configPath], environment: TestStack.cleanEnvironment())
+        #expect(checked.status == 0, "\(checked.output)")
+        #expect(checked.output.contains("is usable"))
+        let refused = try Shell.run(binary, ["--check-config", "--config", stack.configPath], environment: TestStack.cleanEnvironment(["FIREFLY_POOL_THREADS": "0"]))
+        #expect(refused.status == 78)
+        #expect(!FileManager.default.fileExists(atPath: stack.socketPath))
+        for tool in ["firefly-fcgi", "firefly-proxy", "firefly-admin"] {
+            #expect(try Shell.succeed(TestStack.binDirectory + "/" + tool, ["--version"]).trimmingCharacters(in: .whitespacesAndNewlines) == FireflyVersion.current)
+        }
     }
 
     @Test("two migrations at once are safe and idempotent")
