@@ -202,6 +202,9 @@ test("files from the small limit up (and any file to verify) go through tus; the
   await job.send();
   assert.equal(job.phase, "forwarding");
   assert.equal(job.uploadId, "u-1");
+  const small = fileOf(10, "tiny.txt");
+  t.deps.store.put(fingerprint(small, filePath(target, "tiny.txt")), { url: "/api/uploads/u-0", id: "u-0", verify: true });
+  assert.equal(new UploadJob(small, { target }, t.deps).method, "tus", "a small file remembered from a verified upload continues it");
   const kept = t.deps.store.get(job.print);
   assert.equal(kept.url, "/api/uploads/u-1");
   assert.equal(kept.folder, "/Volumes/main/default/raw/in");

@@ -33,7 +33,9 @@ export class UploadJob {
     this.size = file.size;
     this.folder = target.text;
     this.path = filePath(target, file.name);
-    this.method = file.size < SMALL_UPLOAD_LIMIT && !verify ? "put" : "tus";
+    // A remembered resumable upload of this file continues, whatever its size and the boxes ticked now.
+    const kept = deps.store.get(fingerprint(file, this.path)) !== null;
+    this.method = file.size < SMALL_UPLOAD_LIMIT && !verify && !kept ? "put" : "tus";
     this.phase = "queued";
     Object.assign(this, { sent: 0, forwarded: 0, rate: null, error: null, stage: null, exists: false, uploadId: null, resumed: false });
     this.meter = createRateMeter();
