@@ -143,3 +143,20 @@ test("invalidate drops keys by prefix", async () => {
   assert.equal(h.client.peek("/api/catalogs/a/schemas"), undefined);
   assert.equal(h.client.peek("/api/tables/a.b.c"), 2);
 });
+
+test("callers that send with XHR get the CSRF header; extra headers reach fetch", async () => {
+  const h = harness([json(204)]);
+  assert.deepEqual(h.client.csrfHeaders(), {});
+  h.client.setCsrfToken("tok-2");
+  assert.deepEqual(h.client.csrfHeaders(), { "X-CSRF-Token": "tok-2" });
+  assert.equal(await h.client.send("DELETE", "/api/uploads/u1", { headers: { "Tus-Resumable": "1.0.0" } }), null);
+  assert.equal(h.calls[0].init.headers["Tus-Resumable"], "1.0.0");
+  assert.equal(h.calls[0].init.headers["X-CSRF-Token"], "tok-2");
+});
+
+test("a 401 met outside the client sends the page to the login once, like the client's own", () => {
+  const h = harness([]);
+  h.client.unauthorized({ status: 401 });
+  h.client.unauthorized({ status: 401 });
+  assert.equal(h.unauthorizedCount(), 1);
+});

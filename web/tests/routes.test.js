@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { catalogPath, loginPath, parsePath, sqlPath } from "../assets/js/router.js";
+import { appPath, catalogPath, loginPath, parsePath, sqlPath, uploadsPath, volumePath } from "../assets/js/router.js";
 
 test("catalog paths at each depth", () => {
   assert.deepEqual(parsePath("/catalog"), { name: "catalogs", params: {} });
@@ -26,6 +26,35 @@ test("sql, history and the other pages", () => {
   assert.equal(parsePath("/apps").name, "apps");
   assert.equal(parsePath("/").name, "home");
   for (const path of ["/sql/a/b", "/history/1", "/nope", "/catalogs"]) assert.equal(parsePath(path).name, "not-found", path);
+});
+
+test("volume folders: the root and any depth of sub-folders, names encoded per segment", () => {
+  assert.equal(volumePath("main", "default", "raw"), "/catalog/main/default/volumes/raw");
+  assert.deepEqual(parsePath("/catalog/main/default/volumes/raw"),
+    { name: "volume", params: { catalog: "main", schema: "default", volume: "raw", folder: [] } });
+  const deep = volumePath("c", "s", "v", ["2024 q1", "a/b", "x%y"]);
+  assert.equal(deep, "/catalog/c/s/volumes/v/2024%20q1/a%2Fb/x%25y");
+  assert.deepEqual(parsePath(deep).params, { catalog: "c", schema: "s", volume: "v", folder: ["2024 q1", "a/b", "x%y"] });
+  assert.deepEqual(parsePath("/catalog/c/s/volumes/v/dir/").params.folder, ["dir"], "a trailing slash is the same folder");
+  assert.deepEqual(parsePath("/catalog/c/s/volumes").params, { catalog: "c", schema: "s", table: "volumes" }, "a table called volumes");
+  assert.equal(parsePath("/catalog/c/s/tables/v").name, "not-found");
+});
+
+test("apps: the list and one open app", () => {
+  assert.deepEqual(parsePath("/apps"), { name: "apps", params: {} });
+  assert.equal(appPath("sales-dash"), "/apps/sales-dash");
+  assert.equal(appPath(null), "/apps");
+  assert.deepEqual(parsePath("/apps/sales-dash"), { name: "app", params: { app: "sales-dash" } });
+  assert.equal(parsePath("/apps/a/b").name, "not-found");
+});
+
+test("the uploads page keeps its target in the query", () => {
+  assert.equal(uploadsPath(null), "/uploads");
+  const path = uploadsPath("/Volumes/c/s/v/my dir");
+  assert.equal(path, "/uploads?path=%2FVolumes%2Fc%2Fs%2Fv%2Fmy+dir");
+  assert.equal(new URLSearchParams(path.split("?")[1]).get("path"), "/Volumes/c/s/v/my dir");
+  assert.equal(parsePath("/uploads").name, "uploads");
+  assert.equal(parsePath("/uploads/x").name, "not-found");
 });
 
 test("the login keeps the path and the query, encoded as one parameter", () => {

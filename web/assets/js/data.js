@@ -71,10 +71,16 @@ export function createDataClient({
     return request;
   }
 
-  /** A state-changing call (never retried) with the CSRF token; JSON body in, JSON (or null) out. */
-  async function send(method, path, { body, redirect } = {}) {
-    const headers = { Accept: "application/json" };
-    if (WRITE_METHODS.has(method) && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  /** The CSRF header a write must carry (for callers that send with XHR themselves: uploads). */
+  const csrfHeaders = () => (csrfToken ? { "X-CSRF-Token": csrfToken } : {});
+
+  /**
+   * A state-changing call (never retried) with the CSRF token; JSON body in, JSON (or null) out.
+   * `headers` adds to the defaults (e.g. `Tus-Resumable` on an upload's DELETE).
+   */
+  async function send(method, path, { body, redirect, headers: extra = {} } = {}) {
+    const headers = { Accept: "application/json", ...extra };
+    if (WRITE_METHODS.has(method)) Object.assign(headers, csrfHeaders());
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
@@ -121,8 +127,14 @@ export function createDataClient({
   }
 
   return {
-    get, send, watch, refetchStale, invalidate,
+    get, send, watch, refetchStale, invalidate, csrfHeaders,
     peek: (path) => cache.get(path)?.data,
     setCsrfToken: (token) => { csrfToken = token; },
+    /** For calls made outside the client (XHR uploads): a 401 goes to the same login redirect. */
+    unauthorized: (error) => {
+      try {
+        rejectUnauthorized(error);
+      } catch { /* the caller keeps its own error */ }
+    },
   };
 }

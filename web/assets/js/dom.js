@@ -54,6 +54,27 @@ export async function copyText(text) {
   }
 }
 
+/**
+ * Makes `parent`'s children match `items` in order, one element per key (`data-key`): elements
+ * are made once by `create(item)`, brought up to date by `update(element, item)` on every call, and
+ * moved only when their order changes, so focus inside them survives a refresh.
+ */
+export function syncKeyed(parent, items, keyOf, create, update) {
+  const existing = new Map([...parent.children].map((child) => [child.dataset.key, child]));
+  items.forEach((item, index) => {
+    const key = String(keyOf(item));
+    let element = existing.get(key);
+    if (element) existing.delete(key);
+    else {
+      element = create(item);
+      element.dataset.key = key;
+    }
+    update(element, item);
+    if (parent.children[index] !== element) parent.insertBefore(element, parent.children[index] ?? null);
+  });
+  for (const stale of existing.values()) stale.remove();
+}
+
 /** Sets the window title: "part · part · FireFly". */
 export function setTitle(...parts) {
   document.title = [...parts, "FireFly"].join(" · ");

@@ -15,7 +15,7 @@ function advice(error) {
 }
 
 /** A small "request id … Copy" line, or null when the error has none. */
-function requestIdLine(requestId) {
+export function requestIdLine(requestId) {
   if (!requestId) return null;
   const button = h("button", { type: "button", class: "btn btn-link btn-sm p-0 ms-1 align-baseline" }, "Copy");
   button.addEventListener("click", async () => {

@@ -11,14 +11,23 @@ const decode = (segment) => {
   }
 };
 
-/** Route for a pathname: `{ name, params }`; unknown paths are `{ name: "not-found" }`. */
+/**
+ * Route for a pathname: `{ name, params }`; unknown paths are `{ name: "not-found" }`. Routes:
+ * `/catalog[/c[/s[/t]]]`, `/catalog/c/s/volumes/v[/folder…]`, `/sql[/tab]`, `/history`, `/uploads`,
+ * `/apps[/name]`.
+ */
 export function parsePath(pathname) {
   const parts = pathname.split("/").filter((part) => part !== "").map(decode);
   if (parts.includes(null)) return { name: "not-found", params: {} };
   const [head, ...rest] = parts;
   if (head === undefined) return { name: "home", params: {} };
   if (head === "catalog" && rest.length <= 3) return catalogRoute(rest);
+  if (head === "catalog" && rest[2] === "volumes") {
+    const [catalog, schema, , volume, ...folder] = rest;
+    return { name: "volume", params: { catalog, schema, volume, folder } };
+  }
   if (head === "sql" && rest.length <= 1) return { name: "sql", params: { tab: rest[0] ?? null } };
+  if (head === "apps" && rest.length === 1) return { name: "app", params: { app: rest[0] } };
   if (parts.length === 1 && ["history", "uploads", "apps"].includes(head)) return { name: head, params: {} };
   return { name: "not-found", params: {} };
 }
@@ -33,6 +42,24 @@ function catalogRoute([catalog, schema, table]) {
 /** The pathname of a catalog object: `/catalog`, `/catalog/c`, `/catalog/c/s` or `/catalog/c/s/t`. */
 export function catalogPath(...names) {
   return ["/catalog", ...names.map(encodeURIComponent)].join("/");
+}
+
+/**
+ * The pathname of a volume folder: `/catalog/c/s/volumes/v` for its root, `/catalog/c/s/volumes/v/a/b`
+ * for the folder a/b inside it (a table may be called "volumes": tables have three segments, volumes five or more).
+ */
+export function volumePath(catalog, schema, volume, folder = []) {
+  return [catalogPath(catalog, schema), "volumes", ...[volume, ...folder].map(encodeURIComponent)].join("/");
+}
+
+/** The pathname of an app's page (`/apps/{name}`), or of the list without a name. */
+export function appPath(name) {
+  return name ? `/apps/${encodeURIComponent(name)}` : "/apps";
+}
+
+/** The uploads page, aimed at a target folder (`/Volumes/c/s/v/dir` or `dbfs:/dir`) when given. */
+export function uploadsPath(target) {
+  return target ? `/uploads?${new URLSearchParams({ path: target })}` : "/uploads";
 }
 
 /** The pathname of a SQL editor tab. */

@@ -60,7 +60,8 @@ export function renderUserMenu(container, me, client) {
 
 /** The navigation section a route belongs to. */
 export function sectionOf(routeName) {
-  if (["catalogs", "catalog", "schema", "table", "home"].includes(routeName)) return "catalog";
+  if (["catalogs", "catalog", "schema", "table", "volume", "home"].includes(routeName)) return "catalog";
+  if (routeName === "app") return "apps";
   return routeName;
 }
 

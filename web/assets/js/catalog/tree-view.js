@@ -3,9 +3,8 @@
  * only the rows in view (plus the focused one), loading one level per expansion through the data
  * layer, one page at a time.
  */
-import { copyText, h, icon } from "../dom.js";
-import { catalogPath, navigate } from "../router.js";
-import { showToast } from "../notify.js";
+import { h, icon } from "../dom.js";
+import { catalogPath, navigate, volumePath } from "../router.js";
 import { scrollToReveal, visibleRange } from "../windowing.js";
 import { listItems, listPath } from "./paths.js";
 import {
@@ -33,25 +32,36 @@ export function createExplorer(container, client) {
     h("label", { for: "tree-filter", class: "visually-hidden" }, "Filter the loaded catalogs, schemas, tables and volumes"),
     filterInput, treeElement));
 
-  /** Loads the next page of one list under a node. */
-  async function loadPage(parentId, kind) {
-    const before = listState(tree, parentId, kind);
-    if (before?.status === "loading") return;
-    markLoading(tree, parentId, kind);
-    refresh();
-    try {
-      const body = await client.get(listPath(kind, tree.nodes.get(parentId).names, before?.nextPageToken));
-      const { items, nextPageToken } = listItems(kind, body);
-      addPage(tree, parentId, kind, items, nextPageToken);
-    } catch (error) {
-      markFailed(tree, parentId, kind, error);
-    }
-    refresh();
+  const inflight = new Map(); // "parentId|kind" → the load in progress
+
+  /** Loads the next page of one list under a node (a load in progress is shared, not repeated). */
+  function loadPage(parentId, kind) {
+    const key = `${parentId}|${kind}`;
+    if (inflight.has(key)) return inflight.get(key);
+    const load = (async () => {
+      const before = listState(tree, parentId, kind);
+      markLoading(tree, parentId, kind);
+      refresh();
+      try {
+        const body = await client.get(listPath(kind, tree.nodes.get(parentId).names, before?.nextPageToken));
+        const { items, nextPageToken } = listItems(kind, body);
+        addPage(tree, parentId, kind, items, nextPageToken);
+      } catch (error) {
+        markFailed(tree, parentId, kind, error);
+      }
+      refresh();
+    })().finally(() => inflight.delete(key));
+    inflight.set(key, load);
+    return load;
   }
 
-  /** Loads the first page of every list under a node that has never been asked for. */
-  const ensureLoaded = (id) =>
-    Promise.all(listKinds(tree.nodes.get(id).kind).filter((kind) => !listState(tree, id, kind)).map((kind) => loadPage(id, kind)));
+  /**
+   * Loads the first page of every list under a node that has never been asked for, and waits for
+   * those already loading (so `reveal` right after the first load finds the nodes).
+   */
+  const ensureLoaded = (id) => Promise.all(listKinds(tree.nodes.get(id).kind)
+    .filter((kind) => !listState(tree, id, kind) || inflight.has(`${id}|${kind}`))
+    .map((kind) => loadPage(id, kind)));
 
   function setExpanded(id, expand) {
     toggle(tree, id, expand);
@@ -59,21 +69,14 @@ export function createExplorer(container, client) {
     return expand ? ensureLoaded(id) : Promise.resolve();
   }
 
-  /** Opens what a row stands for: its page, a further page of a list, a retry, or a volume's path. */
+  /** Opens what a row stands for: its page (a volume's files), a further page of a list, or a retry. */
   function activate(row) {
     if (row.type === "more" || row.type === "error") return loadPage(row.parentId, row.kind);
     if (row.type !== "node") return;
     const { node } = row;
-    if (node.kind === "volume") return copyVolumePath(node.names);
     if (row.expandable) setExpanded(node.id, !row.expanded);
     selectedId = node.id;
-    navigate(catalogPath(...node.names));
-  }
-
-  async function copyVolumePath(names) {
-    const path = `/Volumes/${names.join("/")}`;
-    const copied = await copyText(path);
-    showToast({ title: copied ? "Path copied" : "Volume path", message: path, variant: "info" });
+    navigate(node.kind === "volume" ? volumePath(...node.names) : catalogPath(...node.names));
   }
 
   function rowLabel(row) {
@@ -163,13 +166,14 @@ export function createExplorer(container, client) {
   });
 
   /**
-   * Shows the object at `names` (catalog, schema, table): loads and expands its ancestors, and the
-   * object itself when it has children, unless the tree itself just opened it; marks it selected.
+   * Shows the object at `names` (catalog, schema, then a table or, with `leaf` "volume", a volume):
+   * loads and expands its ancestors, and the object itself when it has children, unless the tree
+   * itself just opened it; marks it selected.
    */
-  async function reveal(names) {
+  async function reveal(names, leaf = KIND_BY_DEPTH[names.length - 1]) {
     await ensureLoaded(ROOT);
     for (let depth = 1; depth <= names.length; depth += 1) {
-      const id = nodeId(KIND_BY_DEPTH[depth - 1], names.slice(0, depth));
+      const id = nodeId(depth === names.length ? leaf : KIND_BY_DEPTH[depth - 1], names.slice(0, depth));
       if (!tree.nodes.has(id)) break;
       const isTarget = depth === names.length;
       if (!isTarget || (selectedId !== id && depth < 3)) await setExpanded(id, true);

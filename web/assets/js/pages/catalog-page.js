@@ -1,19 +1,19 @@
 /** The catalog, catalog and schema pages: what is inside, with links, and what to do next. */
 import { fill, h, setTitle, showPage } from "../dom.js";
 import { listItems, listPath } from "../catalog/paths.js";
-import { catalogPath } from "../router.js";
+import { catalogPath, volumePath } from "../router.js";
 import { reportError } from "../notify.js";
 
 const SHOWN = 100;
 
 /** A list of links to child objects from the first page of a list (more are in the explorer). */
-function childList(client, { kind, names, empty, linkable = true }) {
+function childList(client, { kind, names, empty, link = (name) => catalogPath(...names, name) }) {
   const target = h("div", {}, h("p", { class: "text-muted" }, "Loading…"));
   const load = () => client.get(listPath(kind, names)).then((body) => {
     const { items, nextPageToken } = listItems(kind, body);
     if (items.length === 0 && !nextPageToken) return target.replaceChildren(h("p", { class: "text-muted" }, empty));
     const entries = items.slice(0, SHOWN).map((item) => h("li", { class: "list-group-item" },
-      linkable ? h("a", { href: catalogPath(...names, item.name) }, item.name) : h("span", {}, item.name),
+      h("a", { href: link(item.name) }, item.name),
       item.comment ? h("div", { class: "small text-muted" }, item.comment) : null));
     const more = items.length > SHOWN || nextPageToken
       ? h("p", { class: "small text-muted mt-2" }, `Showing the first ${Math.min(items.length, SHOWN)}; use the explorer's filter and "load more" for the rest.`)
@@ -33,7 +33,9 @@ export function mount(main, { route, client }) {
     setTitle(`${catalog}.${schema}`);
     showPage(main, h("span", {}, h("a", { href: catalogPath(catalog) }, catalog), ".", schema),
       section("Tables", childList(client, { kind: "tables", names: [catalog, schema], empty: "No tables in this schema." })),
-      section("Volumes", childList(client, { kind: "volumes", names: [catalog, schema], empty: "No volumes in this schema.", linkable: false })));
+      section("Volumes", childList(client, {
+        kind: "volumes", names: [catalog, schema], empty: "No volumes in this schema.", link: (name) => volumePath(catalog, schema, name),
+      })));
   } else if (catalog !== undefined) {
     setTitle(catalog);
     showPage(main, catalog, section("Schemas", childList(client, { kind: "schemas", names: [catalog], empty: "No schemas in this catalog that you can see." })));
