@@ -194,6 +194,11 @@ public final class WorkspaceClient: Sendable {
         let code = object?["error_code"]?.string ?? "status \(response.status)"
         logger.info("Databricks refused a call", metadata: ["template": "\(template)", "status": "\(response.status)", "error_code": "\(code)",
                                                             "request.id": "\(caller.requestID)"])
+        // "Already exists" is one answer whatever the API says it with (Files API 409, DBFS 400), so
+        // clients can offer to replace.
+        if code == "RESOURCE_ALREADY_EXISTS" || code == "ALREADY_EXISTS" || (response.status == 409 && template.contains("/fs/files")) {
+            return APIError(status: 409, code: "already_exists", message: message ?? "It already exists.")
+        }
         switch response.status {
         case 400: return APIError(status: 400, code: "bad_request", message: message ?? "Databricks refused the request.")
         case 401, 403: return APIError(status: 403, code: "forbidden", message: message ?? "Your organization's service principal may not do this.")

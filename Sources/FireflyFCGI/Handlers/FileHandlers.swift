@@ -18,7 +18,7 @@ enum FileHandlers {
         { context in
             let caller = try GatewayHandlers.caller(context)
             let folder = try FilePath.parse(context.request.queryValue("path"), minimumVolumeDepth: 3)
-            try folder.authorize(for: context, gateway: gateway)
+            try folder.authorize(for: context, gateway: gateway, folderItself: true)
             let http = try GatewayHandlers.http(context)
             let page: FolderPage = try context.database.withConnection { connection in
                 switch folder {

@@ -44,13 +44,14 @@ enum FilePath: Equatable {
     }
 
     /// DBFS is one file system for every organization of a workspace: only the folders
-    /// `FIREFLY_DBFS_ALLOWED_PREFIXES` opens to the caller's organization (a folder itself counts).
-    func authorize(for context: RequestContext, gateway: Gateway) throws {
+    /// `FIREFLY_DBFS_ALLOWED_PREFIXES` opens to the caller's organization; the folder itself counts
+    /// only where a folder is meant (a listing), never as the name of a file.
+    func authorize(for context: RequestContext, gateway: Gateway, folderItself: Bool = false) throws {
         guard case .dbfs(let path, _) = self else { return }
         let organization = context.session?.organizationSlug ?? ""
         let allowed = gateway.settings.dbfsAllowedPrefixes.map { $0.replacing("{org}", with: organization) }
         let full = "dbfs:" + path
-        guard !organization.isEmpty, allowed.contains(where: { full.hasPrefix($0) || (full + "/").hasPrefix($0) }) else {
+        guard !organization.isEmpty, allowed.contains(where: { full.hasPrefix($0) || (folderItself && (full + "/").hasPrefix($0)) }) else {
             let hint = allowed.isEmpty ? "DBFS is not enabled." : "DBFS is open to \(allowed.joined(separator: ", ")) only."
             throw APIError(status: 403, code: "dbfs_path_not_allowed", message: "This DBFS path is not open to your organization. " + hint)
         }
