@@ -79,7 +79,10 @@ enum AppHandlers {
                                               nonce: SecureRandom.bytes(TokenEnvelope.nonceBytes), expiresAt: bearer.expiresAt,
                                               urlUsableUntil: urlUsableUntil)
                 let path = "/app-proxy/\(token)/\(parts.provider)/\(parts.domain)/\(parts.label)/"
-                let body = "{\"expires_at\":\(Int64(urlUsableUntil)),\"origin\":\(JSONText.string(appOrigin)),\"url\":\(JSONText.string(appOrigin + path))}"
+                // expires_at: until when the URL may be opened (once); token_expires_at: until when
+                // the app's cookie carries the SPN token, the moment to mint again.
+                let body = "{\"expires_at\":\(Int64(urlUsableUntil)),\"origin\":\(JSONText.string(appOrigin)),"
+                    + "\"token_expires_at\":\(Int64(bearer.expiresAt)),\"url\":\(JSONText.string(appOrigin + path))}"
                 return Response.rawJSON(Array(body.utf8), headers: [("Cache-Control", "no-store")])
             }
         }
