@@ -280,7 +280,8 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 exchange.reusable = false
             }
             let fields = ProxiedHeaders.clientResponse(head.headers.map { ($0.name, $0.value) }, app: exchange.forward.app,
-                                                       frameAncestors: shared.configuration.frameAncestors, corsOrigin: exchange.forward.corsOrigin)
+                                                       frameAncestors: shared.configuration.frameAncestors, corsOrigin: exchange.forward.corsOrigin,
+                                                       crossSite: shared.configuration.cookieSameSite == "None")
             exchange.responseHeadSent = true
             exchange.status = Int(head.status.code)
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status,
@@ -364,12 +365,12 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if !keepAlive { context.close(promise: nil) }
     }
 
-    /// One line per exchange. The token never appears: the path logged is the placeholder form.
+    /// One line per exchange. The token never appears: forwarded paths are the app's own (the token is in the cookie).
     private func log(_ exchange: Exchange, outcome: String) {
         let milliseconds = (NIODeadline.now() - exchange.started).nanoseconds / 1_000_000
         shared.logger.info("proxied", metadata: [
             "method": "\(exchange.head.method.rawValue)", "app": "\(exchange.forward.app.host)",
-            "path": "\(exchange.forward.app.proxyPrefix)\(exchange.forward.target.prefix { $0 != "?" })",
+            "path": "\(exchange.forward.target.prefix { $0 != "?" })",
             "status": "\(exchange.status)", "bytes": "\(exchange.bytesOut)", "ms": "\(milliseconds)",
             "org": "\(exchange.forward.organizationID.map(String.init) ?? "-")", "outcome": "\(outcome)", "request_id": "\(exchange.requestID)",
         ])
@@ -384,7 +385,8 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.status = 101
         log(exchange, outcome: "websocket")
         var fields = ProxiedHeaders.clientResponse(appHead.headers.map { ($0.name, $0.value) }, app: exchange.forward.app,
-                                                   frameAncestors: shared.configuration.frameAncestors, corsOrigin: nil)
+                                                   frameAncestors: shared.configuration.frameAncestors, corsOrigin: nil,
+                                                   crossSite: shared.configuration.cookieSameSite == "None")
         fields += [("Connection", "Upgrade"), ("Upgrade", "websocket")]
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols,
                                                              headers: HTTPHeaders(fields.map { ($0.name, $0.value) })))), promise: nil)

@@ -28,9 +28,11 @@ public struct AppProxyRoute: Sendable, Equatable {
     /// Providers Databricks Apps run on.
     public static let providers: Set<String> = ["aws", "azure", "gcp"]
 
+    /// Where the proxy's own paths start on an app origin (everything else is the app's).
+    public static let prefix = "/app-proxy/"
+
     /// Parses a raw (still percent-encoded) request path.
     public static func parse(rawPath: String, allowedDomains: Set<String>) throws(Rejection) -> AppProxyRoute {
-        let prefix = "/app-proxy/"
         guard rawPath.hasPrefix(prefix) else { throw .notAnAppProxyPath }
         let parts = rawPath.utf8.dropFirst(prefix.utf8.count).split(separator: UInt8(ascii: "/"), maxSplits: 4, omittingEmptySubsequences: false)
             .map { String(Substring($0)) }

@@ -13,7 +13,7 @@ extension String {
     }
 }
 
-/// The app one request goes to, and where it lives under the proxy.
+/// The app one request goes to (served at the root of its own origin).
 public struct ProxiedApp: Sendable, Equatable {
     public let provider: String
     public let domain: String
@@ -27,21 +27,33 @@ public struct ProxiedApp: Sendable, Equatable {
         appName = route.appName
         host = route.host(suffix: suffix)
     }
-
-    /// The app's root under the proxy once the token is in a cookie (no trailing slash).
-    public var proxyPrefix: String { "/app-proxy/\(AppTokenCookie.placeholder)/\(provider)/\(domain)/\(appName)" }
 }
 
-/// The token cookie: set on an app's first request, host-only on the app's own origin.
+/// The token cookie: set on an app's first request, host-only on the app's own origin. Its value
+/// is `{token}~{provider}~{domain}`: the app's origin names the app, the cookie the rest of the
+/// route the token is bound to, so the app is served at the root of its origin.
 public enum AppTokenCookie {
     public static let name = "__Host-firefly_app_token"
-    /// What stands in the token segment of URLs once the token is in the cookie.
-    public static let placeholder = "_"
+    static let separator: Character = "~"
+
+    /// The cookie value for a route's token.
+    public static func value(of route: AppProxyRoute) -> String {
+        "\(route.token)\(separator)\(route.provider)\(separator)\(route.domain)"
+    }
+
+    /// The route a cookie value names for `appName` and the request's `path` (checked like a URL's).
+    public static func route(_ value: String, appName: String, path: String, allowedDomains: Set<String>) throws(AppProxyRoute.Rejection) -> AppProxyRoute {
+        let parts = value.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .badToken }
+        return try AppProxyRoute.parse(rawPath: "/app-proxy/\(parts[0])/\(parts[1])/\(parts[2])/\(appName)\(path)", allowedDomains: allowedDomains)
+    }
 
     /// `Set-Cookie` value carrying `token` for `maxAge` seconds: `__Host-` (no Domain, Path=/,
-    /// Secure), so it belongs to the one app origin that set it.
+    /// Secure), so it belongs to the one app origin that set it. With `SameSite=None` (apps on
+    /// another site than FireFly's) it is `Partitioned`: browsers that block third-party cookies
+    /// (private windows, Safari, Firefox's strict mode) keep it for frames under FireFly's site.
     public static func setCookie(token: String, maxAge: Int, sameSite: String) -> String {
-        "\(name)=\(token); Path=/; Max-Age=\(max(0, maxAge)); HttpOnly; Secure; SameSite=\(sameSite)"
+        "\(name)=\(token); Path=/; Max-Age=\(max(0, maxAge)); HttpOnly; Secure; SameSite=\(sameSite)" + (sameSite == "None" ? "; Partitioned" : "")
     }
 
     /// Every value of the token cookie in the request's `Cookie` headers.
@@ -163,9 +175,10 @@ public enum ProxiedHeaders {
                                                      "public-key-pins", "expect-ct", "clear-site-data", "refresh"]
 
     /// The fields sent to the browser: hop-by-hop and framing fields removed, `Location` and
-    /// `Set-Cookie` rewritten to the proxy path, `frame-ancestors` limited to FireFly's origin,
+    /// `Set-Cookie` kept on the app origin (and made cross-site with `crossSite`), `frame-ancestors` limited to FireFly's origin,
     /// `Referrer-Policy: no-referrer`, and CORS fields only for `corsOrigin` (an allowed origin).
-    public static func clientResponse(_ fields: [HeaderField], app: ProxiedApp, frameAncestors: [String], corsOrigin: String?) -> [HeaderField] {
+    public static func clientResponse(_ fields: [HeaderField], app: ProxiedApp, frameAncestors: [String], corsOrigin: String?,
+                                      crossSite: Bool = false) -> [HeaderField] {
         let options = connectionOptions(fields)
         var result: [HeaderField] = []
         for field in fields {
@@ -176,7 +189,7 @@ public enum ProxiedHeaders {
             case "location", "content-location":
                 result.append((field.name, rewriteLocation(field.value, app: app)))
             case "set-cookie":
-                if let rewritten = rewriteSetCookie(field.value, app: app) { result.append((field.name, rewritten)) }
+                if let rewritten = rewriteSetCookie(field.value, app: app, crossSite: crossSite) { result.append((field.name, rewritten)) }
             case "content-security-policy", "content-security-policy-report-only":
                 if let rest = removingFrameAncestors(field.value) { result.append((field.name, rest)) }
             default:
@@ -193,8 +206,8 @@ public enum ProxiedHeaders {
         return result
     }
 
-    /// A redirect to the app itself (absolute URL on its host, or a path) becomes a path under the
-    /// proxy; redirects elsewhere (an identity provider, another site) pass unchanged.
+    /// A redirect to the app itself (absolute URL on its host) becomes a path on the app's origin;
+    /// paths and redirects elsewhere (an identity provider, another site) pass unchanged.
     public static func rewriteLocation(_ value: String, app: ProxiedApp) -> String {
         var rest: Substring
         if value.lowercased().hasPrefix("https://") {
@@ -204,7 +217,7 @@ public enum ProxiedHeaders {
         } else if value.hasPrefix("//") {
             rest = value.dropFirst(2)
         } else if value.hasPrefix("/") {
-            return app.proxyPrefix + value
+            return value
         } else {
             return value
         }
@@ -213,12 +226,14 @@ public enum ProxiedHeaders {
         if host.hasSuffix(":443") { host.removeLast(4) }
         guard host == app.host else { return value }
         rest = rest.dropFirst(authority.count)
-        return app.proxyPrefix + (rest.hasPrefix("/") ? String(rest) : "/" + rest)
+        return rest.hasPrefix("/") ? String(rest) : "/" + rest
     }
 
-    /// `Domain` removed (host-only on the app host), `Path` moved under the app's proxy prefix;
-    /// nil for a cookie named like FireFly's own.
-    public static func rewriteSetCookie(_ value: String, app: ProxiedApp) -> String? {
+    /// `Domain` removed (host-only on the app's origin, where the app is served at the root, so its
+    /// `Path` stands); nil for a cookie named like FireFly's own. `crossSite` (apps on another site than FireFly's):
+    /// the app's cookies could not reach it inside FireFly's frame otherwise, so they become
+    /// `SameSite=None; Secure; Partitioned`.
+    public static func rewriteSetCookie(_ value: String, app: ProxiedApp, crossSite: Bool = false) -> String? {
         let parts = value.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
         guard let nameValue = parts.first, let equals = nameValue.firstIndex(of: "=") else { return nil }
         // A nameless cookie (`=firefly_app_token=x`) is sent back by browsers as `firefly_app_token=x`:
@@ -226,21 +241,18 @@ public enum ProxiedHeaders {
         let cookieName = String(nameValue[..<equals]).trimmingSpaces
         guard isCookieName(cookieName), !AppTokenCookie.isFireFlys(cookieName) else { return nil }
         var attributes: [String] = [nameValue]
-        var sawPath = false
         for attribute in parts.dropFirst() where !attribute.isEmpty {
             let name = attribute.prefix { $0 != "=" }.trimmingSpaces.lowercased()
             switch name {
             case "domain":
                 continue
-            case "path":
-                let path = attribute.drop { $0 != "=" }.dropFirst().trimmingSpaces
-                attributes.append("Path=" + app.proxyPrefix + (path.hasPrefix("/") ? path : "/"))
-                sawPath = true
+            case _ where crossSite && (name == "samesite" || name == "secure" || name == "partitioned"):
+                continue
             default:
                 attributes.append(attribute)
             }
         }
-        if !sawPath { attributes.append("Path=\(app.proxyPrefix)/") }
+        if crossSite { attributes += ["Secure", "SameSite=None", "Partitioned"] }
         return attributes.joined(separator: "; ")
     }
 

@@ -84,7 +84,7 @@ public struct ProxyConfiguration: Sendable {
         Key(name: "FIREFLY_PROXY_IDLE_TIMEOUT", defaultValue: "120s", meaning: "An HTTP exchange or kept connection silent this long is closed (504 before a response)."),
         Key(name: "FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT", defaultValue: "1h", meaning: "A WebSocket silent both ways this long is closed."),
         Key(name: "FIREFLY_PROXY_MAX_HEADER_BYTES", defaultValue: "32k", meaning: "Largest request or response header section."),
-        Key(name: "FIREFLY_PROXY_COOKIE_SAMESITE", defaultValue: "Lax", meaning: "SameSite of the token cookie: Lax when the app host shares FireFly's site (apps.example.com), None otherwise."),
+        Key(name: "FIREFLY_PROXY_COOKIE_SAMESITE", defaultValue: "Lax", meaning: "SameSite of the token cookie: Lax when the app host shares FireFly's site (apps.example.com; recommended), None otherwise (then the token cookie and the apps' own cookies are sent SameSite=None; Partitioned)."),
         Key(name: "FIREFLY_PROXY_THREADS", defaultValue: "0", meaning: "Event-loop threads (0 = one per core)."),
         Key(name: "FIREFLY_PROXY_DATABASE_URL", defaultValue: nil, meaning: "FireFly's PostgreSQL (libpq string or URI, no password): sessions are checked and embed URLs' first uses recorded there."),
         Key(name: "FIREFLY_PROXY_DATABASE_PASSWORD_FILE", defaultValue: "", meaning: "File with the database password (default: the systemd credential database-password)."),

@@ -46,7 +46,7 @@ public struct ProxyGate: Sendable {
         /// Until when the nonce must be remembered (the end of the URL's use).
         public let urlUsableUntil: Double
         let tokenExpiresAt: Double
-        let token: String
+        let cookieValue: String
         let location: String
         let redirectStatus: Int
         let sameSite: String
@@ -57,7 +57,7 @@ public struct ProxyGate: Sendable {
             let maxAge = Int(min(tokenExpiresAt, sessionExpiresAt) - now)
             return LocalAnswer(status: redirectStatus, fields: [
                 ("Location", location),
-                ("Set-Cookie", AppTokenCookie.setCookie(token: token, maxAge: maxAge, sameSite: sameSite)),
+                ("Set-Cookie", AppTokenCookie.setCookie(token: cookieValue, maxAge: maxAge, sameSite: sameSite)),
                 ("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
             ])
         }
@@ -136,6 +136,25 @@ public struct ProxyGate: Sendable {
         }
         let requestOrigin = configuration.appOrigins.origin(ofHost: String(hostField))
 
+        if CORSPolicy.isPreflight(method: method, fields: fields) {
+            let answer = CORSPolicy.preflight(fields: fields, allowed: configuration.corsOrigins)
+            return .answer(LocalAnswer(status: answer.status, fields: answer.fields))
+        }
+        if webSocket {
+            let origin = fields.first { $0.name.isField("origin") }?.value.lowercased()
+            guard let origin, origin == requestOrigin || configuration.corsOrigins.contains(origin) else {
+                return refuse(403, "forbidden", "WebSocket connections are accepted from the app host only.")
+            }
+        }
+
+        // The app is served at the root of its origin: every path but /app-proxy/ is the app's,
+        // with the token (and the rest of its route) from the cookie.
+        guard path.hasPrefix(AppProxyRoute.prefix) else {
+            let answer = forwardFromCookie(target: (path, query), fields: fields, appHost: appHost, requestOrigin: requestOrigin,
+                                           webSocket: webSocket, now: now, memo: &memo)
+            return answer ?? refuse(401, "unauthorized", Self.expiredMessage)
+        }
+
         let route: AppProxyRoute
         do {
             route = try AppProxyRoute.parse(rawPath: path, allowedDomains: configuration.appDomains)
@@ -150,48 +169,13 @@ public struct ProxyGate: Sendable {
         }
         guard route.appName == appHost.app else { return refuse(403, "forbidden", "This app origin serves another app.") }
         let app = ProxiedApp(route: route, suffix: configuration.appDomainSuffix)
-
-        if CORSPolicy.isPreflight(method: method, fields: fields) {
-            let answer = CORSPolicy.preflight(fields: fields, allowed: configuration.corsOrigins)
-            return .answer(LocalAnswer(status: answer.status, fields: answer.fields))
-        }
-        if webSocket {
-            let origin = fields.first { $0.name.isField("origin") }?.value.lowercased()
-            guard let origin, origin == requestOrigin || configuration.corsOrigins.contains(origin) else {
-                return refuse(403, "forbidden", "WebSocket connections are accepted from the app host only.")
-            }
-        }
-
-        if route.token == AppTokenCookie.placeholder {
-            let candidates = AppTokenCookie.values(in: fields)
-            guard !candidates.isEmpty else { return refuse(401, "unauthorized", Self.expiredMessage) }
-            var refusal = EnvelopeRefusal.unauthorized(Self.expiredMessage)
-            for candidate in candidates {
-                let withToken = AppProxyRoute(token: candidate, provider: route.provider, domain: route.domain, appName: route.appName, path: route.path)
-                do {
-                    let grant: AppProxyGrant
-                    if let memo, memo.token == candidate, memo.provider == route.provider, memo.domain == route.domain, memo.appName == route.appName,
-                       memo.grant.expiresAt.map({ $0 > now }) ?? true {
-                        grant = memo.grant
-                    } else {
-                        grant = try envelope.open(withToken, now: now, legacy: configuration.legacyTokens)
-                        memo = OpenedToken(token: candidate, provider: route.provider, domain: route.domain, appName: route.appName, grant: grant)
-                    }
-                    try Self.requireOrganization(grant, of: appHost.organization)
-                    let upstream = ProxiedHeaders.upstreamRequest(fields, app: app, bearerToken: grant.bearerToken, appOrigin: requestOrigin,
-                                                                  client: .init(address: Self.clientAddress(fields)), webSocket: webSocket)
-                    return .forward(Forward(app: app, target: route.path + query, fields: upstream, webSocket: webSocket,
-                                            corsOrigin: CORSPolicy.allowedOrigin(fields, allowed: configuration.corsOrigins),
-                                            organizationID: grant.target?.organizationID, session: grant.session))
-                } catch {
-                    refusal = error
-                }
-            }
-            return .answer(refusal.answer(html: wantsHTML))
+        if route.token == Self.earlierPlaceholder {
+            // A link of the earlier layout, where the app lived below /app-proxy/_/…: the same page at the root.
+            return .answer(LocalAnswer(status: 308, fields: [("Location", route.path + query), ("Cache-Control", "no-store")]))
         }
 
         // The URL form: valid only for the first use; the token moves into a cookie and the browser
-        // is sent to the same place with the placeholder, so the token leaves URLs, history and logs.
+        // is sent to the same path at the app's root, so the token leaves URLs, history and logs.
         let grant: AppProxyGrant
         do {
             grant = try envelope.open(route, now: now, legacy: configuration.legacyTokens)
@@ -205,13 +189,45 @@ public struct ProxyGate: Sendable {
         if webSocket { return refuse(401, "unauthorized", "Open the app first; its WebSocket connections use the app's cookie.") }
         let redemption = Redemption(nonce: grant.nonce ?? [], session: grant.session ?? SessionBinding(sessionHash: []),
                                     urlUsableUntil: grant.urlUsableUntil ?? now, tokenExpiresAt: grant.expiresAt ?? now + Double(Self.seedTokenCookieSeconds),
-                                    token: route.token, location: app.proxyPrefix + route.path + query,
+                                    cookieValue: AppTokenCookie.value(of: route), location: route.path + query,
                                     redirectStatus: method == "GET" || method == "HEAD" ? 302 : 307, sameSite: configuration.cookieSameSite)
         guard grant.session != nil, grant.nonce != nil else {
             // A seed-format token (allowlisted): no session to check, no one-time value to record.
             return .answer(redemption.answer(sessionExpiresAt: .infinity, now: now))
         }
         return .redeem(redemption)
+    }
+
+    /// A request for the app's own path, authorized by the token cookie; nil without a usable one.
+    private func forwardFromCookie(target: (path: String, query: String), fields: [HeaderField], appHost: (app: String, organization: String), requestOrigin: String,
+                                   webSocket: Bool, now: Double, memo: inout OpenedToken?) -> Decision? {
+        var refusal: EnvelopeRefusal?
+        for candidate in AppTokenCookie.values(in: fields) {
+            guard let route = try? AppTokenCookie.route(candidate, appName: appHost.app, path: target.path, allowedDomains: configuration.appDomains) else {
+                continue
+            }
+            do {
+                let grant: AppProxyGrant
+                if let memo, memo.token == route.token, memo.provider == route.provider, memo.domain == route.domain, memo.appName == route.appName,
+                   memo.grant.expiresAt.map({ $0 > now }) ?? true {
+                    grant = memo.grant
+                } else {
+                    grant = try envelope.open(route, now: now, legacy: configuration.legacyTokens)
+                    memo = OpenedToken(token: route.token, provider: route.provider, domain: route.domain, appName: route.appName, grant: grant)
+                }
+                try Self.requireOrganization(grant, of: appHost.organization)
+                let app = ProxiedApp(route: route, suffix: configuration.appDomainSuffix)
+                let upstream = ProxiedHeaders.upstreamRequest(fields, app: app, bearerToken: grant.bearerToken, appOrigin: requestOrigin,
+                                                              client: .init(address: Self.clientAddress(fields)), webSocket: webSocket)
+                return .forward(Forward(app: app, target: target.path + target.query, fields: upstream, webSocket: webSocket,
+                                        corsOrigin: CORSPolicy.allowedOrigin(fields, allowed: configuration.corsOrigins),
+                                        organizationID: grant.target?.organizationID, session: grant.session))
+            } catch {
+                refusal = error
+            }
+        }
+        let wantsHTML = fields.contains { $0.name.isField("accept") && $0.value.lowercased().contains("text/html") }
+        return refusal.map { .answer($0.answer(html: wantsHTML)) }
     }
 
     /// A bound token opens only on its own organization's app origin.
@@ -253,6 +269,9 @@ public struct ProxyGate: Sendable {
         }
         return dots == 1 || dots == 2
     }
+
+    /// The token segment that stood for "the token is in the cookie" when apps lived below a path.
+    static let earlierPlaceholder = "_"
 
     /// How long the cookie of a seed-format token (no expiry inside) lives: an SPN token's hour.
     static let seedTokenCookieSeconds = 3600

@@ -2,7 +2,7 @@
 """A browser's part in the app-proxy test: start a kernel through the proxy's REST path, open its
 WebSocket through the proxy (cookie and app-host Origin, as a page in the iframe would), run 1+1,
 print the result. Usage: jupyter_kernel.py BASE_URL COOKIE ORIGIN CA_FILE
-BASE_URL is the app's root under the proxy, e.g. https://apps.localhost:8443/app-proxy/_/aws/databricksapps/jupyter"""
+BASE_URL is the app's origin, e.g. https://jupyter--acme.apps.localhost:8443"""
 import asyncio
 import json
 import socket

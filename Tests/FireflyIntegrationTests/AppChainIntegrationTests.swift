@@ -37,7 +37,7 @@ struct AppChainIntegrationTests {
             #expect(alice.jar[appHost]?["__Host-firefly_session"] == nil)
             #expect(alice.jar["localhost"]?["__Host-firefly_app_token"] == nil)
             let output = try Shell.succeed(try TestStack.python, [
-                TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", "\(origin)/app-proxy/_/\(provider)/databricksapps/\(label)",
+                TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", origin,
                 "__Host-firefly_app_token=\(cookie.value)", origin, stack.directory + "/nginx/tls/cert.pem",
             ])
             #expect(output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("2"), "\(output)")

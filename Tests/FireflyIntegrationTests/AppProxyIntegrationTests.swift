@@ -15,9 +15,9 @@ struct AppProxyIntegrationTests {
         // First use: the token goes into an HttpOnly, host-only cookie of this app's own origin and leaves the URL.
         let first = try apps.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/api/status?probe=1")
         #expect(first.status == 302)
-        #expect(first.header("location") == "/app-proxy/_/aws/databricksapps/jupyter/api/status?probe=1")
+        #expect(first.header("location") == "/api/status?probe=1")
         let setCookie = try #require(first.header("set-cookie"))
-        for attribute in ["__Host-firefly_app_token=\(token);", "Path=/;", "HttpOnly", "Secure"] {
+        for attribute in ["__Host-firefly_app_token=\(token)~aws~databricksapps;", "Path=/;", "HttpOnly", "Secure"] {
             #expect(setCookie.contains(attribute), "\(setCookie)")
         }
         #expect(!setCookie.lowercased().contains("domain="))
@@ -25,24 +25,24 @@ struct AppProxyIntegrationTests {
         #expect((3500...3600).contains(maxAge))
         let cookie = String(setCookie.prefix { $0 != ";" })
 
-        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/api/status").status == 401)
-        let status = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/api/status", headers: [("Cookie", cookie)])
+        #expect(try apps.request("GET", "/api/status").status == 401)
+        let status = try apps.request("GET", "/api/status", headers: [("Cookie", cookie)])
         #expect(status.status == 200, "\(status.text)")
         #expect(status.text.contains("\"kernels\""))
 
         // Upload a binary file through the contents API, download it raw.
         let data = (0..<(2 << 20)).map { _ in UInt8.random(in: 0...255) }
         let model = try JSONSerialization.data(withJSONObject: ["type": "file", "format": "base64", "content": Data(data).base64EncodedString()])
-        let put = try apps.request("PUT", "/app-proxy/_/aws/databricksapps/jupyter/api/contents/data.bin",
+        let put = try apps.request("PUT", "/api/contents/data.bin",
                                    headers: [("Cookie", cookie), ("Content-Type", "application/json")], body: Array(model))
         #expect(put.status == 201 || put.status == 200, "\(put.text)")
-        let download = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/files/data.bin", headers: [("Cookie", cookie)])
+        let download = try apps.request("GET", "/files/data.bin", headers: [("Cookie", cookie)])
         #expect(download.status == 200)
         #expect(download.body.count == data.count && SHA256.hash(download.body) == SHA256.hash(data))
 
         // A kernel over the WebSocket, as the page in the iframe would run it.
         let output = try Shell.succeed(try TestStack.python, [
-            TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", apps.origin() + "/app-proxy/_/aws/databricksapps/jupyter",
+            TestStack.repository + "/Tests/Conformance/jupyter_kernel.py", apps.origin(),
             cookie, apps.origin(), apps.stack.directory + "/nginx/tls/cert.pem",
         ])
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("2"), "\(output)")
@@ -67,13 +67,18 @@ struct AppProxyIntegrationTests {
         for path in ["/aws/databricksapps/other/", "/gcp/databricksapps/jupyter/", "/azure/databricksapps/jupyter/_headers"] {
             for host in [apps.host("jupyter"), apps.host("other")] {
                 #expect(try apps.request("GET", "/app-proxy/\(token)\(path)", host: host).status == 403, "\(path) on \(host)")
-                #expect(try apps.request("GET", "/app-proxy/_\(path)", headers: [("Cookie", "__Host-firefly_app_token=\(token)")], host: host).status == 403,
-                        "\(path) on \(host)")
+            }
+        }
+        // The cookie names the rest of the route: one the token is not bound to does not open it.
+        for route in ["gcp~databricksapps", "azure~databricksapps"] {
+            for host in [apps.host("jupyter"), apps.host("other")] {
+                #expect(try apps.request("GET", "/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(token)~\(route)")], host: host).status == 403,
+                        "\(route) on \(host)")
             }
         }
         // One origin per app: this app's token on another app's origin, or another organization's.
         for host in [apps.host("other"), apps.host("jupyter", organization: "globex")] {
-            #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(token)")],
+            #expect(try apps.request("GET", "/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(token)~aws~databricksapps")],
                                      host: host).status == 403, "\(host)")
         }
         #expect(try apps.request("GET", "/app-proxy/\(try apps.mint(organization: "globex"))/aws/databricksapps/jupyter/").status == 403)
@@ -93,17 +98,17 @@ struct AppProxyIntegrationTests {
         #expect(script.header("content-type")?.hasPrefix("text/javascript") == true)
         #expect(script.text.contains(#"postMessage({ type: "firefly-app-expired" }"#))
         // The same token in its cookie form is still good: it lives as long as the SPN token.
-        let headers = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(stale)")])
+        let headers = try apps.request("GET", "/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(stale)~aws~databricksapps")])
         #expect(headers.status == 200, "\(headers.text)")
         let expired = try apps.mint(expiresIn: -1, urlUsableFor: -1)
-        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(expired)")]).status == 401)
+        #expect(try apps.request("GET", "/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(expired)~aws~databricksapps")]).status == 401)
         var tampered = Array(token.utf8)
         tampered[30] = tampered[30] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         #expect(try apps.request("GET", "/app-proxy/\(String(decoding: tampered, as: UTF8.self))/aws/databricksapps/jupyter/").status == 401)
         #expect(try apps.request("GET", "/app-proxy/\(String(token.prefix(40)))/aws/databricksapps/jupyter/").status == 401)
         // An app that answers 401 itself (wrong bearer token inside a valid envelope) passes through.
         let wrongBearer = try apps.mint(bearer: "dapi-wrong")
-        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(wrongBearer)")]).status == 401)
+        #expect(try apps.request("GET", "/_headers", headers: [("Cookie", "__Host-firefly_app_token=\(wrongBearer)~aws~databricksapps")]).status == 401)
     }
 
     @Test("an embed URL works once; signing out of FireFly ends the app cookie within the check interval")
@@ -118,7 +123,7 @@ struct AppProxyIntegrationTests {
         #expect(replay.status == 401)
         #expect(replay.text.contains("already used"))
         #expect(try apps.sql("SELECT count(*) FROM app_embed_redemptions").scalar == "1")
-        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status == 200)
+        #expect(try apps.request("GET", "/_headers", headers: [("Cookie", cookie)]).status == 200)
 
         // A WebSocket open at logout time is closed too (it outlives the request that opened it).
         let socketLog = apps.stack.directory + "/websocket.log"
@@ -138,7 +143,7 @@ struct AppProxyIntegrationTests {
                 message = await asyncio.wait_for(ws.read_message(), 20)
                 print("closed" if message is None else "message", flush=True)
             asyncio.run(main())
-            """, apps.origin().replacingOccurrences(of: "https://", with: "wss://") + "/app-proxy/_/aws/databricksapps/jupyter/_echo", cookie, apps.origin(),
+            """, apps.origin().replacingOccurrences(of: "https://", with: "wss://") + "/_echo", cookie, apps.origin(),
             apps.stack.directory + "/nginx/tls/cert.pem"], environment: TestStack.cleanEnvironment(), outputPath: socketLog)
         defer { if socket.isRunning { socket.send(SIGKILL) } }
         func socketOutput() -> String { (try? String(contentsOfFile: socketLog, encoding: .utf8)) ?? "" }
@@ -147,7 +152,7 @@ struct AppProxyIntegrationTests {
         // Logout (the session row goes): the cookie stops working within the interval.
         try apps.endSession()
         let ended = eventually(within: 5) {
-            (try? apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status) == 401
+            (try? apps.request("GET", "/_headers", headers: [("Cookie", cookie)]).status) == 401
         }
         #expect(ended, "the app cookie outlived the FireFly session")
         #expect(eventually(within: 10) { socketOutput().contains("closed") }, "the WebSocket outlived the session: \(socketOutput())")
@@ -159,7 +164,7 @@ struct AppProxyIntegrationTests {
     func refusedUpgradesDoNotJam() throws {
         let apps = try AppProxyStack("apupgrade", jupyter: false)
         let cookie = try apps.open()
-        let base = "/app-proxy/_/aws/databricksapps/jupyter"
+        let base = ""
         let upgrades: [[(name: String, value: String)]] = [
             [("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
              ("Origin", "https://evil.example"), ("Cookie", cookie)],
@@ -187,7 +192,7 @@ struct AppProxyIntegrationTests {
     func headers() throws {
         let apps = try AppProxyStack("apheaders", jupyter: false)
         let cookie = try apps.open()
-        let echoed = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers?q=1", headers: [
+        let echoed = try apps.request("GET", "/_headers?q=1", headers: [
             ("Cookie", "\(cookie); __Host-firefly_session=stolen; theme=dark"), ("Authorization", "Bearer attacker"),
             ("X-Forwarded-User", "admin"), ("x-fOrWaRdEd-uSeR", "admin"), ("X-Forwarded-For", "6.6.6.6"),
             ("Referer", "https://apps.localhost/app-proxy/secret"), ("Origin", apps.origin()), ("Proxy", "http://evil.example:3128"),
@@ -207,11 +212,11 @@ struct AppProxyIntegrationTests {
         #expect(fields["uri"] == "/_headers?q=1")
         #expect(fields["proxy"] == "")
 
-        let redirect = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_redirect", headers: [("Cookie", cookie)])
+        let redirect = try apps.request("GET", "/_redirect", headers: [("Cookie", cookie)])
         #expect(redirect.status == 302)
-        #expect(redirect.header("location") == "/app-proxy/_/aws/databricksapps/jupyter/api/status")
+        #expect(redirect.header("location") == "/api/status")
         #expect(redirect.headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value)
-            == ["appcookie=1; Path=/app-proxy/_/aws/databricksapps/jupyter/api; Secure; HttpOnly"])
+            == ["appcookie=1; Path=/api; HttpOnly; Secure; SameSite=None; Partitioned"])  // the test stack's app hosts are another site than FireFly's
         #expect(redirect.header("x-frame-options") == nil)
         #expect(redirect.header("clear-site-data") == nil)
         #expect(redirect.header("refresh") == nil)
@@ -226,7 +231,7 @@ struct AppProxyIntegrationTests {
     func hostileInput() throws {
         let apps = try AppProxyStack("aphostile", proxySettings: ["FIREFLY_PROXY_IDLE_TIMEOUT": "2s"], jupyter: false)
         let cookie = try apps.open()
-        let base = apps.origin() + "/app-proxy/_/aws/databricksapps/jupyter"
+        let base = apps.origin()
         let before = apps.upstreamAccessLog.split(separator: "\n").count
         #expect(try apps.curl(["-H", "Cookie: \(cookie)", base + "/a%2F..%2F_headers"]) == 400)
         #expect(try apps.curl(["-H", "Cookie: \(cookie)", base + "/%2e%2e/_headers"]) == 400)
@@ -260,15 +265,16 @@ struct AppProxyIntegrationTests {
             """, apps.stack.directory + "/proxy.sock"])
         #expect(slow.hasPrefix("closed"), "\(slow)")
         // Still serving.
-        #expect(try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", cookie)]).status == 200)
+        #expect(try apps.request("GET", "/_headers", headers: [("Cookie", cookie)]).status == 200)
     }
 
-    @Test("the app host serves /app-proxy/ only, FireFly's origin never routes it, and FireFly's API gives the app origin nothing")
+    @Test("the app host serves apps only, FireFly's origin never routes /app-proxy/, and FireFly's API gives the app origin nothing")
     func separateOrigins() throws {
         let apps = try AppProxyStack("aporigin", jupyter: false, startPool: true)
         let token = try apps.mint()
-        #expect(try apps.request("GET", "/api/healthz").status == 404)
-        #expect(try apps.request("GET", "/healthz").status == 404)
+        // The app host hands everything to the proxy, which serves apps only, to holders of their cookie.
+        #expect(try apps.request("GET", "/api/healthz").status == 401)
+        #expect(try apps.request("GET", "/healthz").status == 401)
         let onFireFly = try apps.stack.request("GET", "/app-proxy/\(token)/aws/databricksapps/jupyter/_headers")
         #expect(onFireFly.status == 404)
         // A page on the app host calling FireFly: no CORS grant, so the browser lets it read nothing.
@@ -279,7 +285,7 @@ struct AppProxyIntegrationTests {
         }
         // And the proxy never hands FireFly's session cookie to an app, should a browser send one.
         let cookie = try apps.open()
-        let echoed = try apps.request("GET", "/app-proxy/_/aws/databricksapps/jupyter/_headers", headers: [("Cookie", "\(cookie); __Host-firefly_session=s3cr3t")])
+        let echoed = try apps.request("GET", "/_headers", headers: [("Cookie", "\(cookie); __Host-firefly_session=s3cr3t")])
         #expect(echoed.status == 200)
         #expect(!echoed.text.contains("s3cr3t"))
     }

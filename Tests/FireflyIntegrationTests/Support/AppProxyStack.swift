@@ -6,7 +6,7 @@ import Foundation
 import ProxyCore
 
 /// The app-proxy path end to end: the test stack's nginx (the shipped app-host routing), the real
-/// `firefly-proxy` on the socket nginx forwards `/app-proxy/` to, and `scripts/app-upstream`: a TLS
+/// `firefly-proxy` on the socket nginx forwards the app hosts to, and `scripts/app-upstream`: a TLS
 /// nginx with its own CA that, like Databricks Apps, requires the bearer token, in front of
 /// jupyter-server. App hosts are `{app}.aws.databricksapps.test`, reached through a resolve override.
 /// Every app has an origin of its own, `https://{app}--acme.apps.localhost`; tokens are bound to a
