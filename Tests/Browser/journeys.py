@@ -9,9 +9,14 @@ with axe (zero violations), for CSP violations and console errors (zero), and sa
 Usage: journeys.py BASE USER PASSWORD SCREENSHOT_DIR REVOKE_COMMAND...
 Prints one line per check; exits 1 on the first failure (with a screenshot of it)."""
 import csv
+import hashlib
 import io
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import urllib.parse
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
@@ -60,6 +65,173 @@ def set_sql(page, text):
 def run_sql(page, text):
     set_sql(page, text)
     page.keyboard.press("Control+Enter")
+
+
+def throttle_uploads(page, bytes_per_second):
+    """Chromium's network emulation: uploads from the page at this rate (None: unthrottled)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1,
+                                                  "uploadThroughput": bytes_per_second or -1})
+    return cdp
+
+
+def upload_state(page, name):
+    bar = page.get_by_role("progressbar", name=f"{name} upload")
+    return bar.get_attribute("aria-valuetext", timeout=15000) or ""
+
+
+def uploads_journey(page, context, console):
+    """50 MiB through the tus client with visible progress, a reload at ~40 %, resumed by picking
+    the file again, the stored object's SHA-256 equal to the source; a cancel; a quota refusal."""
+    folder = "/Volumes/main/default/uploads/browser"
+    files = tempfile.mkdtemp(prefix="ff-browser-files-")
+    big = os.path.join(files, "big.bin")
+    with open(big, "wb") as out:
+        out.write(os.urandom(50 << 20))
+    source_hash = hashlib.sha256(open(big, "rb").read()).hexdigest()
+    page.goto(base + "/uploads?path=" + urllib.parse.quote(folder))
+    expect(page.get_by_label("Upload to folder")).to_have_value(folder, timeout=15000)
+    inspect(page, "7-uploads")
+    cdp = throttle_uploads(page, 8 << 20)
+    page.get_by_label("Choose files").set_input_files(big)
+    page.wait_for_function("() => { const bar = document.querySelector('[role=progressbar][aria-label=\"big.bin upload\"]');"
+                           " return bar && Number(bar.getAttribute('aria-valuenow')) >= 35; }", timeout=30000)
+    shown = upload_state(page, "big.bin")
+    check("upload progress is shown while sending", shown.startswith("Sending to FireFly"), shown)
+    inspect(page, "8-upload-progress")
+    cdp.detach()
+    page.reload()
+    expect(page.get_by_role("heading", name="Waiting for their file")).to_be_visible(timeout=15000)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Pick the file again big.bin").click()
+    chooser.value.set_files(big)
+    expect(page.get_by_role("progressbar", name="big.bin upload")).to_have_attribute("aria-valuetext", "Uploaded", timeout=120000)
+    stored = page.request.get(base + "/api/files?path=" + urllib.parse.quote(folder + "/big.bin"), timeout=60000)
+    check("after a reload at ~40 % the upload resumed and the stored object is the file",
+          stored.status == 200 and hashlib.sha256(stored.body()).hexdigest() == source_hash, f"{stored.status}")
+    uploads = page.request.get(base + "/api/uploads").json()["uploads"]
+    check("one resumable upload for the file, resumed not restarted",
+          len([u for u in uploads if u["target"].endswith("/big.bin") and u["state"] == "done"]) == 1, str(uploads[:3]))
+
+    # Cancel one while it sends.
+    other = os.path.join(files, "other.bin")
+    with open(other, "wb") as out:
+        out.write(os.urandom(30 << 20))
+    cdp = throttle_uploads(page, 4 << 20)
+    page.get_by_label("Choose files").set_input_files(other)
+    page.wait_for_function("() => { const bar = document.querySelector('[role=progressbar][aria-label=\"other.bin upload\"]');"
+                           " return bar && Number(bar.getAttribute('aria-valuenow')) >= 10; }", timeout=30000)
+    page.get_by_role("button", name="Cancel other.bin").click()
+    expect(page.get_by_role("progressbar", name="other.bin upload")).to_have_attribute("aria-valuetext", "Cancelled", timeout=15000)
+    cdp.detach()
+    check("an upload can be cancelled", True)
+
+    # More than the user's quota: refused at once, with the reason.
+    provoked = len(console)
+    huge = os.path.join(files, "huge.bin")
+    with open(huge, "wb") as out:
+        out.truncate(200 << 20)
+    page.get_by_label("Choose files").set_input_files(huge)
+    expect(page.get_by_text("quota", exact=False).first).to_be_visible(timeout=15000)
+    inspect(page, "9-upload-quota")
+    del console[provoked:]  # Chromium logs the refused request itself
+    check("a quota refusal is shown", True)
+
+    # The volume page lists the file, with download and delete.
+    page.goto(base + "/catalog/main/default/volumes/uploads/browser")
+    expect(page.get_by_role("link", name="Download big.bin")).to_be_visible(timeout=15000)
+    expect(page.get_by_role("button", name="Delete big.bin")).to_be_visible()
+    inspect(page, "10-volume")
+    check("the volume page lists the upload with download and delete", True)
+    shutil.rmtree(files, ignore_errors=True)
+
+
+RUN_ONE_PLUS_ONE = """async () => {
+  const base = "/";  // the app is served at the root of its own origin
+  const kernel = await (await fetch(base + "api/kernels", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json();
+  const socket = new WebSocket(location.origin.replace("https", "wss") + base + "api/kernels/" + kernel.id + "/channels");
+  const id = crypto.randomUUID();
+  return await new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error("no answer from the kernel")), 30000);
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.parent_header && message.parent_header.msg_id === id && message.msg_type === "execute_result") resolve(message.content.data["text/plain"]);
+    };
+    socket.onopen = () => socket.send(JSON.stringify({
+      header: { msg_id: id, username: "", session: crypto.randomUUID(), msg_type: "execute_request", version: "5.3", date: new Date().toISOString() },
+      parent_header: {}, metadata: {}, channel: "shell",
+      content: { code: "1+1", silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+    }));
+  });
+}"""
+
+
+def app_frame(page):
+    """The app's frame once its token has left the URL (the app at the root of its own origin)."""
+    for frame in page.frames:
+        url = urllib.parse.urlparse(frame.url)
+        if url.hostname and url.hostname.endswith(".apps.localhost") and not url.path.startswith("/app-proxy/"):
+            return frame
+    return None
+
+
+def apps_journey(page, context):
+    """Open an app: the iframe on its own origin loads Jupyter, its kernel runs 1+1 over the WebSocket
+    through the proxy; the app's cookie stays on the app's origin and no token stays in a URL; an
+    expired embed is minted again by the page; close it."""
+    page.goto(base + "/apps")
+    expect(page.get_by_role("link", name="notebook", exact=True)).to_be_visible(timeout=15000)
+    inspect(page, "11-apps")
+    embeds = []
+    page.on("request", lambda request: embeds.append(request.url) if request.method == "POST" and request.url.endswith("/embed") else None)
+    page.get_by_role("link", name="notebook", exact=True).click()
+    expect(page.locator("iframe[title='notebook app']")).to_be_visible(timeout=15000)
+    frame = None
+    for _ in range(150):
+        frame = app_frame(page)
+        if frame:
+            break
+        page.wait_for_timeout(100)
+    check("the app's frame moved the token out of its URL", frame is not None, " ".join(f.url for f in page.frames))
+    frame.wait_for_load_state("load", timeout=20000)
+    result = frame.evaluate(RUN_ONE_PLUS_ONE)
+    check("the app's kernel runs 1+1 over the WebSocket through the proxy", result == "2", str(result))
+    app_host = urllib.parse.urlparse(frame.url).hostname
+    cookies = context.cookies()
+    check("the app's cookie stays on the app origin, FireFly's session never goes there",
+          all(c["domain"] == app_host for c in cookies if c["name"] == "__Host-firefly_app_token")
+          and not any(c["domain"] == app_host for c in cookies if c["name"] == "__Host-firefly_session"), str([(c["name"], c["domain"]) for c in cookies]))
+    check("no token in the FireFly page", "__Host-firefly_app_token" not in page.content() and "Bearer" not in page.content())
+    inspect(page, "12-app-open")
+
+    # The app's cookie is gone (expired): the frame shows the proxy's 401 page, which tells the page,
+    # and the page mints a new embed URL.
+    before = len(embeds)
+    context.clear_cookies(name="__Host-firefly_app_token")
+    frame.evaluate("() => { setTimeout(() => location.reload(), 0); }")
+    for _ in range(200):
+        if len(embeds) > before:
+            break
+        page.wait_for_timeout(100)
+    # The new embed URL loads in the frame; until it has, the frame may still show the 401 page.
+    result = None
+    for _ in range(60):
+        frame = app_frame(page)
+        try:
+            if frame:
+                frame.wait_for_load_state("load", timeout=5000)
+                result = frame.evaluate(RUN_ONE_PLUS_ONE)
+                if result == "2":
+                    break
+        except Exception as error:  # the frame navigated while asked, or still shows the 401 page
+            result = str(error)
+        page.wait_for_timeout(250)
+    check("an expired embed is minted again without the user doing anything", len(embeds) > before and result == "2",
+          f"{len(embeds) - before} new embeds, last answer {result}")
+    page.get_by_role("link", name="Close").click()
+    page.wait_for_url(base + "/apps", timeout=10000)
+    check("closing the app goes back to the list", True)
 
 
 with sync_playwright() as playwright:
@@ -171,6 +343,9 @@ with sync_playwright() as playwright:
         tabs_after = page.locator(".ff-tabbar a").count()
         draft = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
         check("a reload keeps the tabs and the draft", tabs_before == tabs_after and "draft kept" in draft, f"{tabs_before} → {tabs_after}, {draft!r}")
+
+        uploads_journey(page, context, console)
+        apps_journey(page, context)
 
         # The session is revoked: the next action lands on the sign-in and comes back to the page.
         page.goto(base + "/catalog/samples/tpch")
