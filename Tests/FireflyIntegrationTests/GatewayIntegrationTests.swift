@@ -1,3 +1,4 @@
+import FireflyCore
 import FireflyCrypto
 import FireflyHTTPClient
 import FireflySystem
@@ -200,6 +201,8 @@ struct GatewayIntegrationTests {
         let newKey = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         try "\(newKey)\n\(oldKey)\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
         gateway.world.stack.signalMaster(SIGHUP)
+        // Re-encrypt only once no worker of the old generation (which knows the old key alone) serves.
+        #expect(eventually(within: 15) { Self.onlyCurrentGeneration(try? gateway.world.stack.poolStatus(), reloads: 1) })
         let reencrypted = try gateway.world.admin(["vault", "reencrypt"])
         #expect(reencrypted.contains("re-sealed 4 secret(s)"), "\(reencrypted)")  // 2 SPN secrets, 1 SPN token, 1 refresh token
         let status = try gateway.world.admin(["vault", "status"])
@@ -212,6 +215,11 @@ struct GatewayIntegrationTests {
         #expect(try gateway.tokenExchanges("org-a") == 1)
         let (bob, _) = try gateway.signIn("bob", "bob-password")
         #expect(try gateway.get(bob, "/api/catalogs").status == 200)
+    }
+
+    private static func onlyCurrentGeneration(_ status: PoolStatus?, reloads: Int) -> Bool {
+        guard let status, status.reloads == reloads else { return false }
+        return status.workers.allSatisfy { $0.generation == status.generation }
     }
 
     private func oldKeyID(_ hex: String) -> String {
@@ -300,7 +308,13 @@ struct GatewayIntegrationTests {
         let counters = try gateway.simulator.send("GET", "/sim/admin/counters").json["requests"] as? [String: Int]
         #expect(counters?["dbfs.add-block"] == 3)  // 2.5 MiB in blocks of at most 1 MiB
 
-        #expect(try put(alice, csrf, "/Volumes/main/default/uploads/report dir/data.bin", [1, 2, 3], overwrite: "false").status == 409)
+        // "Already exists" is one answer for volumes (Files API 409) and DBFS (400 RESOURCE_ALREADY_EXISTS).
+        let exists = try put(alice, csrf, "/Volumes/main/default/uploads/report dir/data.bin", [1, 2, 3], overwrite: "false")
+        #expect(exists.status == 409)
+        #expect((exists.json["error"] as? [String: Any])?["code"] as? String == "already_exists")
+        let dbfsExists = try put(alice, csrf, "dbfs:/FileStore/firefly/acme/blocks.bin", [1, 2, 3], overwrite: "false")
+        #expect(dbfsExists.status == 409)
+        #expect((dbfsExists.json["error"] as? [String: Any])?["code"] as? String == "already_exists")
         #expect(try put(alice, csrf, "/Volumes/main/default/uploads/../escape.bin", [1]).status == 400)
         #expect(try put(alice, csrf, "/etc/passwd", [1]).status == 400)
         // DBFS is one file system for every organization of a workspace: each writes to its own folder only.
