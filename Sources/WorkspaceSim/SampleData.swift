@@ -3,7 +3,8 @@ import FireflySystem
 import FoundationEssentials
 
 /// Generates the `samples` catalog deterministically: `samples.nyctaxi.trips` and TPC-H-like
-/// `samples.tpch` tables (region, nation, customer, orders, lineitem). The same sizes always give
+/// `samples.tpch` tables (region, nation, customer, orders, lineitem), and with `wide_schema_tables`
+/// the long schema `samples.wide`. The same sizes always give
 /// the same rows; an existing database of the same sizes is reused.
 enum SampleData {
     /// SplitMix64: small, fast, deterministic.
@@ -26,6 +27,13 @@ enum SampleData {
         }
         try ensureSchema(warehouse, "samples", "tpch", marker: "orders=\(dataset.tpch_orders)", now: now) { db in
             try tpch(db, orders: dataset.tpch_orders)
+        }
+        if let tables = dataset.wide_schema_tables, tables > 0 {
+            try ensureSchema(warehouse, "samples", "wide", marker: "tables=\(tables)", now: now) { db in
+                for index in 1...tables {
+                    try db.execute("CREATE TABLE t\(String(repeating: "0", count: max(0, 5 - String(index).count)))\(index) (id INTEGER, label TEXT)")
+                }
+            }
         }
     }
 

@@ -32,6 +32,9 @@ public struct SimConfiguration: Codable, Sendable {
         public var trips_rows: Int = 20_000
         /// Rows of `samples.tpch.orders` (customers = orders / 10, lineitems ≈ orders × 4).
         public var tpch_orders: Int = 15_000
+        /// Tables of `samples.wide` (one small table each, `t00001`…): a schema as long as real
+        /// metastores have (0 = no such schema).
+        public var wide_schema_tables: Int? = nil
         public init() {}
     }
 

@@ -266,6 +266,30 @@ with sync_playwright() as playwright:
         page.wait_for_url("**/catalog/samples/*", timeout=10000)
         check("keyboard: Enter opens the schema's page", True)
 
+        # 5,000 tables in one schema: pages of 500, only the rows in view drawn, "Load more" at the end.
+        page.goto(base + "/catalog/samples/wide")
+        expect(tree.get_by_role("treeitem", name="t00001")).to_be_visible(timeout=20000)
+        drawn = tree.get_by_role("treeitem").count()
+        check("a schema of 5,000 tables draws only the rows in view", 0 < drawn < 120, str(drawn))
+        scroll_tree_to_end = "() => { const t = document.querySelector('[role=tree]'); t.scrollTop = t.scrollHeight; t.dispatchEvent(new Event('scroll')); }"
+        page.evaluate(scroll_tree_to_end)
+        expect(tree.get_by_role("treeitem", name="t00500")).to_be_visible(timeout=10000)
+        more = tree.get_by_role("treeitem", name="Load more tables…")
+        expect(more).to_be_visible(timeout=10000)
+        more.click()
+        expect(tree.get_by_role("treeitem", name="t00501")).to_be_visible(timeout=15000)
+        page.evaluate(scroll_tree_to_end)
+        expect(tree.get_by_role("treeitem", name="t01000")).to_be_visible(timeout=15000)
+        check("the schema page shows a bounded list and points to the explorer for the rest",
+              page.get_by_text("Showing the first", exact=False).count() == 1 and page.locator("main li").count() <= 300, str(page.locator("main li").count()))
+        drawn = tree.get_by_role("treeitem").count()
+        check("Load more fetches the next page; still only the rows in view are drawn", 0 < drawn < 120, str(drawn))
+        page.get_by_role("searchbox").first.fill("t00999")
+        expect(tree.get_by_role("treeitem", name="t00999")).to_be_visible(timeout=10000)
+        check("the filter finds a loaded table among 1,000", tree.get_by_role("treeitem").count() < 10, str(tree.get_by_role("treeitem").count()))
+        page.get_by_role("searchbox").first.fill("")
+        inspect(page, "1b-wide-schema")
+
         # A table page: columns, details, preview.
         page.goto(base + "/catalog/samples/tpch/orders")
         expect(page.get_by_text("o_orderkey").first).to_be_visible(timeout=15000)

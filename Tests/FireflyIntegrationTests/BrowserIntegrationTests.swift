@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The web application in real Chromium, through nginx over TLS, signing in at the real provider:
-/// Tests/Browser/journeys.py walks what a person does (catalog, table, SQL, 10,000 rows, CSV,
+/// Tests/Browser/journeys.py walks what a person does (catalog, 5,000 tables in a schema, table, SQL, 10,000 rows, CSV,
 /// cancel, errors, history, reload, uploads with a reload mid-way, the volume page, an app with its
 /// kernel over the WebSocket and an expired embed minted again, revocation) and checks every page with axe, for CSP
 /// violations and console errors. Screenshots go to .build/screenshots/.
@@ -12,8 +12,9 @@ struct BrowserIntegrationTests {
     @Test("catalog, table, SQL editor, history and sign-in journeys: no axe, CSP or console errors")
     func journeys() throws {
         // The whole app chain (proxy, an app host that checks the SPN token, Jupyter) for the apps
-        // journey; a small upload quota so the uploads journey can meet it.
-        let chain = try AppChain("browser", settings: ["FIREFLY_UPLOAD_USER_QUOTA": "150m"])
+        // journey; a small upload quota so the uploads journey can meet it; a schema of 5,000 tables.
+        let chain = try AppChain("browser", settings: ["FIREFLY_UPLOAD_USER_QUOTA": "150m"],
+                                 simulatorSettings: ["dataset": ["trips_rows": 20000, "tpch_orders": 3000, "wide_schema_tables": 5000]])
         let gateway = chain.gateway
         let screenshots = TestStack.repository + "/.build/screenshots"
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)

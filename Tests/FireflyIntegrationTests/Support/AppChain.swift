@@ -19,7 +19,7 @@ final class AppChain: @unchecked Sendable {
     private var proxy: ChildProcess?
     private var stopped = false
 
-    init(_ name: String, settings: [String: String] = [:]) throws {
+    init(_ name: String, settings: [String: String] = [:], simulatorSettings: [String: Any] = [:]) throws {
         keyFile = "/tmp/ff-chain-key-\(UInt32.random(in: 0...UInt32.max))"
         try (Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255) }) + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
         let apps: [[String: Any]] = [
@@ -28,7 +28,7 @@ final class AppChain: @unchecked Sendable {
             ["name": "ledger", "url": "https://" + (Self.hosts["ledger"] ?? ""), "description": "globex's own", "permitted_principals": ["org-b"]],
         ]
         gateway = try GatewayStack(name, settings: ["FIREFLY_APP_PROXY_KEY_FILE": keyFile, "FIREFLY_APP_PROXY_BASE_URL": "https://apps.localhost:{https_port}"]
-                                   .merging(settings) { $1 }, simulatorSettings: ["apps": apps])
+                                   .merging(settings) { $1 }, simulatorSettings: simulatorSettings.merging(["apps": apps]) { $1 })
         let stack = gateway.world.stack
         upstreamDirectory = stack.directory + "/app-upstream"
         upstreamPort = try LoopbackPort.findFree()
