@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyAdmin",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings",
+                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

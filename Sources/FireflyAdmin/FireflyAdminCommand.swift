@@ -13,7 +13,7 @@ struct FireflyAdminCommand: AsyncParsableCommand {
         commandName: "firefly-admin",
         abstract: "FireFly administration.",
         version: FireflyVersion.current,
-        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Sessions.self, Audit.self, VaultCommand.self, Provider.self]
+        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Users.self, Sessions.self, Audit.self, VaultCommand.self, Provider.self]
     )
 }
 

@@ -9,7 +9,7 @@ extension FireflyAdminCommand {
     struct Organization: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "Create and list organizations; set the rules that place users in them.",
-            subcommands: [Create.self, List.self, AddRule.self, RemoveRule.self, SetWorkspace.self, SetSPN.self, TokenStatus.self])
+            subcommands: [Create.self, List.self, Delete.self, AddRule.self, RemoveRule.self, SetWorkspace.self, SetSPN.self, TestSPN.self, TokenStatus.self])
 
         struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create an organization.")
@@ -123,9 +123,9 @@ extension FireflyAdminCommand {
         }
     }
 
-    /// `firefly-admin sessions revoke --email …`: ends every session of a user at once, on every worker.
+    /// `firefly-admin sessions list|revoke`: see live sessions; end every session of a user at once, on every worker.
     struct Sessions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke sessions.", subcommands: [Revoke.self])
+        static let configuration = CommandConfiguration(abstract: "List and revoke sessions.", subcommands: [List.self, Revoke.self])
 
         struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "End every session of a user (workers drop them at once).")

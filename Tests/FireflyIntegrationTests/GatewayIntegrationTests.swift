@@ -191,6 +191,45 @@ struct GatewayIntegrationTests {
         #expect(history?.count == 1, "the statement ran once")
     }
 
+    @Test("admin from a shell: test-spn exchanges a real token, users and sessions listed without secrets, org delete asks first and ends the org's sessions")
+    func adminCommands() throws {
+        let gateway = try GatewayStack("gwadmin")
+        let (alice, _) = try gateway.signIn("alice", "alice-password")
+        let (bob, _) = try gateway.signIn("bob", "bob-password")
+        let tested = try gateway.world.admin(["org", "test-spn", "acme"])
+        #expect(tested.contains("token exchange: ok (client org-a"), "\(tested)")
+        #expect(tested.contains("catalogs: ok (3 visible"), "\(tested)")
+        #expect(!tested.contains("secret-a") && !tested.contains("Bearer"), "\(tested)")
+        #expect(try gateway.tokenExchanges("org-a") >= 1)
+        // A principal the workspace refuses: said plainly, exit status 1.
+        let wrongSecret = gateway.world.stack.directory + "/wrong-secret"
+        try "not-the-secret".write(toFile: wrongSecret, atomically: true, encoding: .utf8)
+        try gateway.world.admin(["org", "set-spn", "globex", "--client-id", "org-b", "--secret-file", wrongSecret])
+        let refused = try Shell.run(TestStack.binDirectory + "/firefly-admin", ["org", "test-spn", "globex", "--config", gateway.world.stack.configPath],
+                                    environment: TestStack.cleanEnvironment())
+        #expect(refused.status == 1 && refused.output.contains("token exchange: refused (HTTP 401"), "\(refused.output)")
+
+        let users = try gateway.world.admin(["users", "list"])
+        #expect(users.contains("alice@acme.example") && users.contains("bob@globex.example"), "\(users)")
+        let acmeUsers = try gateway.world.admin(["users", "list", "--org", "acme"])
+        #expect(acmeUsers.contains("alice@acme.example") && !acmeUsers.contains("bob@globex.example"), "\(acmeUsers)")
+        let sessions = try gateway.world.admin(["sessions", "list", "--email", "alice@acme.example"])
+        let rows = sessions.split(separator: "\n").dropFirst()
+        #expect(rows.count == 1 && rows.first?.contains("\tacme\t") == true, "\(sessions)")
+        let stored = try gateway.world.sql("SELECT encode(id_hash, 'hex') FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'alice@acme.example'")
+        #expect(!sessions.contains(stored), "the whole session hash is listed")
+
+        let asked = try Shell.run(TestStack.binDirectory + "/firefly-admin", ["org", "delete", "globex", "--config", gateway.world.stack.configPath],
+                                  environment: TestStack.cleanEnvironment())
+        #expect(asked.status == 1 && asked.output.contains("Run again with --yes"), "\(asked.output)")
+        #expect(try gateway.get(bob, "/api/me").status == 200, "nothing is deleted without --yes")
+        let deleted = try gateway.world.admin(["org", "delete", "globex", "--yes"])
+        #expect(deleted.contains("organization globex deleted with"), "\(deleted)")
+        #expect(eventually(within: 5) { (try? gateway.get(bob, "/api/me").status) == 401 })
+        #expect(try gateway.get(alice, "/api/me").status == 200)
+        #expect(!(try gateway.world.admin(["org", "list"])).contains("globex"))
+    }
+
     @Test("vault key rotation: add a key, re-encrypt everything, retire the old key; nothing breaks")
     func keyRotation() throws {
         let gateway = try GatewayStack("gwvault", settings: ["FIREFLY_CACHE_TTL": "0"])
