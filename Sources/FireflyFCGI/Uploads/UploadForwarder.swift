@@ -41,27 +41,40 @@ final class UploadForwarder: Sendable {
     }
 
     /// Runs forever on the calling thread: claim, forward, repeat; idle, it looks once a second.
+    /// (Each loop calls one function the optimizer does not inline: with the work inlined into these
+    /// endless loops, loop-invariant code motion ran for over half an hour in release builds.)
     func run() -> Never {
         let connector = DatabaseConnector(settings: database, statementTimeoutMilliseconds: 30_000)
+        while true {
+            serve(connector)
+            MonotonicClock.sleep(milliseconds: 2000)
+        }
+    }
+
+    /// Forwards uploads until the database or the HTTP client fails (logged; the caller retries).
+    @inline(never)
+    private func serve(_ connector: DatabaseConnector) {
         let settings = gateway.settings
         var options = HTTPClientOptions(caFile: settings.caFile, timeoutMilliseconds: 0, userAgent: WorkspaceClient.userAgent)
         options.lowSpeedBytesPerSecond = 1024
         options.lowSpeedSeconds = max(10, settings.timeoutMilliseconds / 1000)
-        while true {
-            do {
-                let http = try HTTPClient(options: options)
-                while true {
-                    guard let job = try connector.withConnection({ try claim($0) }) else {
-                        MonotonicClock.sleep(milliseconds: 1000)
-                        continue
-                    }
-                    try connector.withConnection { forward(job, connection: $0, http: http) }
-                }
-            } catch {
-                logger.warning("upload forwarder: database or client failed; retrying", metadata: ["error": "\(error)"])
-                MonotonicClock.sleep(milliseconds: 2000)
-            }
+        do {
+            let http = try HTTPClient(options: options)
+            while try forwardNext(connector, http: http) {}
+        } catch {
+            logger.warning("upload forwarder: database or client failed; retrying", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Claims and forwards one queued upload, or waits a second when none is queued; always true.
+    @inline(never)
+    private func forwardNext(_ connector: DatabaseConnector, http: HTTPClient) throws -> Bool {
+        guard let job = try connector.withConnection({ try claim($0) }) else {
+            MonotonicClock.sleep(milliseconds: 1000)
+            return true
+        }
+        try connector.withConnection { forward(job, connection: $0, http: http) }
+        return true
     }
 
     /// Takes the oldest queued upload whose lease is free.
