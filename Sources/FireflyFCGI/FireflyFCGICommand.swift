@@ -32,7 +32,8 @@ extension FireflyFCGICommand {
         var checkConfig = false
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
+            // A check from a root shell reads the secrets the unit would load (see InstalledCredentials).
+            let environment = checkConfig ? InstalledCredentials.environment(ProcessInfo.processInfo.environment) : ProcessInfo.processInfo.environment
             let configuration: FireflyConfiguration
             do {
                 configuration = try await FireflyConfiguration.load(filePath: config, environment: environment)

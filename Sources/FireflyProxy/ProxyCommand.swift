@@ -40,7 +40,9 @@ struct ProxyCommand: ParsableCommand {
                 }
                 fileValues = try ProxyConfiguration.parseFile(String(decoding: data, as: UTF8.self), path: config)
             }
-            settings = try ProxyConfiguration(fileValues: fileValues, environment: ProcessInfo.processInfo.environment,
+            // A check from a root shell reads the key the unit would load (see InstalledCredentials).
+            let environment = checkConfig ? InstalledCredentials.environment(ProcessInfo.processInfo.environment) : ProcessInfo.processInfo.environment
+            settings = try ProxyConfiguration(fileValues: fileValues, environment: environment,
                                               listenSocketOverride: listenSocket)
         } catch {
             FireflySystemOutput.writeStandardError("firefly-proxy: configuration error: \(error)\n")

@@ -13,12 +13,18 @@ public enum SecretFile {
             }
             return trimmed(data)
         }
-        if let credentialsDirectory, !credentialsDirectory.isEmpty,
-           let data = FileManager.default.contents(atPath: credentialsDirectory + "/" + credentialName) {
-            return trimmed(data)
+        if let credentialsDirectory, !credentialsDirectory.isEmpty {
+            // The credential by its own name, or loaded with the whole installed folder
+            // (`LoadCredential=installed:/etc/firefly/credentials` names each file `installed_<file>`).
+            for name in [credentialName, directoryCredentialPrefix + credentialName] {
+                if let data = FileManager.default.contents(atPath: credentialsDirectory + "/" + name) { return trimmed(data) }
+            }
         }
         return nil
     }
+
+    /// How systemd names a file of a folder loaded as credentials with the ID `installed`.
+    public static let directoryCredentialPrefix = "installed_"
 
     /// A key file's content: its non-empty lines that are not `#` comments, one key per line (a key
     /// ring, the first key first); nil when not configured or nothing but comments (a systemd

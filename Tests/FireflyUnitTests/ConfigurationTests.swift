@@ -160,4 +160,17 @@ struct ReadmeTests {
             #expect(text.contains("| `\(key.name)` |"), "\(key.name) is missing from README.md's app-proxy table")
         }
     }
+
+    @Test("the package's example configuration files name every key")
+    func examplesNameEveryKey() throws {
+        let packaging = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("packaging/etc")
+        let pool = try String(contentsOf: packaging.appendingPathComponent("firefly.conf"), encoding: .utf8)
+        let proxy = try String(contentsOf: packaging.appendingPathComponent("proxy.conf"), encoding: .utf8)
+        func names(_ text: String, _ key: String) -> Bool {
+            text.split(separator: "\n").contains { $0.hasPrefix(key + "=") || $0.hasPrefix("#" + key + "=") }
+        }
+        for key in ConfigurationKeys.all { #expect(names(pool, key.name), "\(key.name) is missing from packaging/etc/firefly.conf") }
+        for key in ProxyConfiguration.keys { #expect(names(proxy, key.name), "\(key.name) is missing from packaging/etc/proxy.conf") }
+    }
 }
