@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyAdmin",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient",
+                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient", "FireflyGateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FireflyCore
+import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity
 import FireflyPostgres
@@ -35,22 +36,18 @@ extension FireflyAdminCommand.Organization {
                 throw ExitCode(1)
             }
             let http = try HTTPClient(options: HTTPClientOptions(caFile: configuration.gateway.caFile, timeoutMilliseconds: 15_000, userAgent: "firefly-admin"))
-            let basic = Data((FormEncoding.component(clientID) + ":" + FormEncoding.component(secret)).utf8).base64EncodedString()
             let exchange: HTTPResponse
             do {
-                exchange = try http.send(HTTPRequest(method: "POST", url: workspace + "/oidc/v1/token",
-                                                     headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded")],
-                                                     body: Array("grant_type=client_credentials&scope=all-apis".utf8)))
+                exchange = try http.send(SPNTokenRequest.make(workspaceURL: workspace, clientID: clientID, secret: secret))
             } catch {
                 print("token exchange: \(workspace) cannot be reached: \(error)")
                 throw ExitCode(1)
             }
-            let answer = ClaimValue.object(exchange.body)
-            guard exchange.status == 200, let token = answer?["access_token"]?.string else {
-                print("token exchange: refused (HTTP \(exchange.status)\(answer?["error"]?.string.map { ", \($0)" } ?? ""))")
+            guard let (token, lifetime) = SPNTokenRequest.token(in: exchange) else {
+                print("token exchange: refused (HTTP \(exchange.status), \(SPNTokenRequest.refusal(in: exchange)))")
                 throw ExitCode(1)
             }
-            print("token exchange: ok (client \(clientID), expires in \(Int(answer?["expires_in"]?.number ?? 0)) s)")
+            print("token exchange: ok (client \(clientID), expires in \(lifetime) s)")
             let catalogs = try http.send(HTTPRequest(url: workspace + "/api/2.1/unity-catalog/catalogs?max_results=50",
                                                      headers: [("Authorization", "Bearer \(token)")]))
             guard catalogs.status == 200 else {

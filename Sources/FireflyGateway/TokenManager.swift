@@ -134,22 +134,17 @@ final class TokenManager: Sendable {
             logger.error("the SPN secret cannot be opened with the vault key", metadata: ["organization.id": "\(workspace.id)"])
             throw GatewayError.tokenExchangeFailed()
         }
-        let basic = Data((FormEncoding.component(workspace.clientID) + ":" + FormEncoding.component(secret)).utf8).base64EncodedString()
         let response: HTTPResponse
         do {
-            response = try http.send(HTTPRequest(method: "POST", url: workspace.workspaceURL + "/oidc/v1/token",
-                                                   headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded")],
-                                                   body: Array("grant_type=client_credentials&scope=all-apis".utf8)))
+            response = try http.send(SPNTokenRequest.make(workspaceURL: workspace.workspaceURL, clientID: workspace.clientID, secret: secret))
         } catch {
             logger.warning("SPN token exchange: workspace unreachable", metadata: ["organization.id": "\(workspace.id)", "error": "\(error)"])
             throw GatewayError.tokenExchangeFailed()
         }
-        guard response.status == 200, let body = ClaimValue.object(response.body), let token = body["access_token"]?.string else {
-            let reason = ClaimValue.object(response.body)?["error"]?.string ?? "status \(response.status)"
-            logger.warning("SPN token exchange refused", metadata: ["organization.id": "\(workspace.id)", "reason": "\(reason)"])
+        guard let (token, lifetime) = SPNTokenRequest.token(in: response) else {
+            logger.warning("SPN token exchange refused", metadata: ["organization.id": "\(workspace.id)", "reason": "\(SPNTokenRequest.refusal(in: response))"])
             throw GatewayError.tokenExchangeFailed()
         }
-        let lifetime = Int(body["expires_in"]?.number ?? 3600)
         logger.info("SPN token obtained", metadata: ["organization.id": "\(workspace.id)", "expires_in": "\(lifetime)"])
         return (token, lifetime)
     }

@@ -281,7 +281,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             let fields = ProxiedHeaders.clientResponse(head.headers.map { ($0.name, $0.value) }, app: exchange.forward.app,
                                                        frameAncestors: shared.configuration.frameAncestors, corsOrigin: exchange.forward.corsOrigin,
-                                                       crossSite: shared.configuration.cookieSameSite == "None")
+                                                       crossSite: shared.configuration.cookiesCrossSite)
             exchange.responseHeadSent = true
             exchange.status = Int(head.status.code)
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status,
@@ -386,7 +386,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         log(exchange, outcome: "websocket")
         var fields = ProxiedHeaders.clientResponse(appHead.headers.map { ($0.name, $0.value) }, app: exchange.forward.app,
                                                    frameAncestors: shared.configuration.frameAncestors, corsOrigin: nil,
-                                                   crossSite: shared.configuration.cookieSameSite == "None")
+                                                   crossSite: shared.configuration.cookiesCrossSite)
         fields += [("Connection", "Upgrade"), ("Upgrade", "websocket")]
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols,
                                                              headers: HTTPHeaders(fields.map { ($0.name, $0.value) })))), promise: nil)

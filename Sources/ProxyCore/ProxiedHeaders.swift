@@ -189,7 +189,7 @@ public enum ProxiedHeaders {
             case "location", "content-location":
                 result.append((field.name, rewriteLocation(field.value, app: app)))
             case "set-cookie":
-                if let rewritten = rewriteSetCookie(field.value, app: app, crossSite: crossSite) { result.append((field.name, rewritten)) }
+                if let rewritten = rewriteSetCookie(field.value, crossSite: crossSite) { result.append((field.name, rewritten)) }
             case "content-security-policy", "content-security-policy-report-only":
                 if let rest = removingFrameAncestors(field.value) { result.append((field.name, rest)) }
             default:
@@ -216,10 +216,8 @@ public enum ProxiedHeaders {
             rest = value.dropFirst(7)
         } else if value.hasPrefix("//") {
             rest = value.dropFirst(2)
-        } else if value.hasPrefix("/") {
-            return value
         } else {
-            return value
+            return value  // a path (the app is at the origin's root) or a relative reference
         }
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         var host = authority.lowercased()
@@ -233,7 +231,7 @@ public enum ProxiedHeaders {
     /// `Path` stands); nil for a cookie named like FireFly's own. `crossSite` (apps on another site than FireFly's):
     /// the app's cookies could not reach it inside FireFly's frame otherwise, so they become
     /// `SameSite=None; Secure; Partitioned`.
-    public static func rewriteSetCookie(_ value: String, app: ProxiedApp, crossSite: Bool = false) -> String? {
+    public static func rewriteSetCookie(_ value: String, crossSite: Bool = false) -> String? {
         let parts = value.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
         guard let nameValue = parts.first, let equals = nameValue.firstIndex(of: "=") else { return nil }
         // A nameless cookie (`=firefly_app_token=x`) is sent back by browsers as `firefly_app_token=x`:

@@ -46,6 +46,8 @@ public struct ProxyConfiguration: Sendable {
     public var maxHeaderBytes: Int
     /// `SameSite` attribute of the token cookie.
     public var cookieSameSite: String
+    /// App hosts on another site than FireFly's (`SameSite=None`): cookies must be cross-site ones.
+    public var cookiesCrossSite: Bool { cookieSameSite == "None" }
     /// Event-loop threads (0 = one per core).
     public var threads: Int
     public var legacyTokens: LegacyTokenPolicy

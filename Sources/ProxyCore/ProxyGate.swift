@@ -93,10 +93,8 @@ public struct ProxyGate: Sendable {
     }
 
     public func decide(method: String, uri: String, fields: [HeaderField], now: Double, memo: inout OpenedToken?) -> Decision {
-        // Only refusals need it: a navigation (Accept: text/html) gets a page, API clients JSON.
-        var wantsHTML: Bool { fields.contains { $0.name.isField("accept") && $0.value.lowercased().contains("text/html") } }
         func refuse(_ status: Int, _ code: String, _ message: String) -> Decision {
-            .answer(Self.errorAnswer(status: status, code: code, message: message, html: wantsHTML))
+            .answer(Self.errorAnswer(status: status, code: code, message: message, html: Self.wantsHTML(fields)))
         }
 
         // Origin-form targets only; no encoded slash, backslash or dot segment anywhere in the path.
@@ -181,7 +179,7 @@ public struct ProxyGate: Sendable {
             grant = try envelope.open(route, now: now, legacy: configuration.legacyTokens)
             try Self.requireOrganization(grant, of: appHost.organization)
         } catch {
-            return .answer(error.answer(html: wantsHTML))
+            return .answer(error.answer(html: Self.wantsHTML(fields)))
         }
         if let usableUntil = grant.urlUsableUntil, usableUntil < now {
             return refuse(401, "unauthorized", Self.expiredMessage)
@@ -226,8 +224,13 @@ public struct ProxyGate: Sendable {
                 refusal = error
             }
         }
-        let wantsHTML = fields.contains { $0.name.isField("accept") && $0.value.lowercased().contains("text/html") }
-        return refusal.map { .answer($0.answer(html: wantsHTML)) }
+        return refusal.map { .answer($0.answer(html: Self.wantsHTML(fields))) }
+    }
+
+    /// A navigation (`Accept: text/html`) gets refusals as a page, API clients as JSON (computed only
+    /// for refusals).
+    static func wantsHTML(_ fields: [HeaderField]) -> Bool {
+        fields.contains { $0.name.isField("accept") && $0.value.lowercased().contains("text/html") }
     }
 
     /// A bound token opens only on its own organization's app origin.
