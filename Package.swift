@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Thin C system-library targets: headers and link flags only.
@@ -47,6 +49,24 @@ let package = Package(
         // Settings plumbing shared by every executable: value parsers, secret files, errors naming the key.
         .target(name: "FireflySettings", swiftSettings: strict),
 
+        // Metrics: the catalogue of FireFly's metric families, Prometheus text merged across processes,
+        // the swift-metrics backend the executables install.
+        .target(
+            name: "FireflyMetrics",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Logging: one logfmt format for every process, with journald priorities.
+        .target(
+            name: "FireflyLogging",
+            dependencies: ["FireflySystem", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
         // Core library: configuration, errors, routing, logging, migrations.
         .target(
             name: "FireflyCore",
@@ -62,8 +82,9 @@ let package = Package(
         .target(
             name: "FireflyIdentity",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySystem", "FireflySettings",
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySystem", "FireflySettings", "FireflyMetrics",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -73,8 +94,9 @@ let package = Package(
         .target(
             name: "FireflyGateway",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflyIdentity",
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflyIdentity", "FireflyMetrics",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -108,6 +130,7 @@ let package = Package(
             name: "FireflyFCGI",
             dependencies: [
                 "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient", "ProxyCore", "FireflySettings",
+                "FireflyLogging", "FireflyMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -116,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyAdmin",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient", "FireflyGateway",
+                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient", "FireflyGateway", "FireflyLogging",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -126,7 +149,8 @@ let package = Package(
         .executableTarget(
             name: "FireflyProxy",
             dependencies: [
-                "ProxyCore", "FireflySettings", "FireflySystem", "FireflyPostgres",
+                "ProxyCore", "FireflySettings", "FireflySystem", "FireflyPostgres", "FireflyLogging", "FireflyMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,7 +167,10 @@ let package = Package(
             name: "FireflyUnitTests",
             dependencies: [
                 "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings",
+                "FireflyLogging", "FireflyMetrics",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FireflyCore
+import FireflyLogging
 import FireflyCrypto
 import FireflyPostgres
 import FireflySettings
@@ -47,7 +48,7 @@ struct ConfigurationOptions: ParsableArguments {
     /// Loads the configuration and opens a database connection, with clear errors.
     func connect() async throws -> (PostgresConnection, Logger) {
         let configuration = try await load()
-        LogfmtLogHandler.bootstrap(level: configuration.logLevel)
+        LogfmtLogHandler.bootstrap(level: configuration.logLevel, environment: ProcessInfo.processInfo.environment)
         let logger = Logger(label: "firefly.admin")
         do {
             let connection = try PostgresConnection(connectionString: configuration.database.url, password: try configuration.database.readPassword(), applicationName: "firefly-admin")

@@ -1,6 +1,7 @@
 import FireflySettings
 import ArgumentParser
 import FireflyCore
+import FireflyLogging
 import FireflyIdentity
 import ProxyCore
 import FireflySystem
@@ -52,7 +53,7 @@ extension FireflyFCGICommand {
                 print("firefly-fcgi: the configuration in \(config) is usable")
                 return
             }
-            LogfmtLogHandler.bootstrap(level: configuration.logLevel)
+            LogfmtLogHandler.bootstrap(level: configuration.logLevel, environment: ProcessInfo.processInfo.environment)
             let logger = Logger(label: "firefly.master")
             let master: PoolMaster
             do {
@@ -83,7 +84,7 @@ extension FireflyFCGICommand {
                 FireflyFCGICommand.printToStandardError("firefly-fcgi worker: configuration error: \(error)")
                 throw ExitCode(78)
             }
-            LogfmtLogHandler.bootstrap(level: configuration.logLevel)
+            LogfmtLogHandler.bootstrap(level: configuration.logLevel, environment: ProcessInfo.processInfo.environment)
             var logger = Logger(label: "firefly.worker")
             logger[metadataKey: "worker.generation"] = "\(generation)"
             logger[metadataKey: "worker.slot"] = "\(slot)"

@@ -10,6 +10,7 @@ enum Routes {
         router.add("GET", "/healthz", HealthHandlers.healthz)
         router.add("GET", "/readyz", HealthHandlers.readyz)
         router.add("GET", "/pool-status", PoolStatusHandler.handler)
+        router.add("GET", "/metrics", MetricsHandler.handler)
         router.add("GET", "/auth/login", AuthHandlers.login(identity))
         router.add("GET", "/auth/callback", AuthHandlers.callback(identity))
         router.add("POST", "/auth/logout", AuthHandlers.logout(identity))

@@ -31,7 +31,9 @@ public final class MetadataCache: Sendable {
     public static func etag(_ body: [UInt8]) -> String { "\"" + String(Hex.encode(SHA256.hash(body)).prefix(32)) + "\"" }
 
     public func get(_ organizationID: Int64, _ resource: String, now: Double = Date().timeIntervalSince1970) -> Entry? {
-        cache.lookup(Self.key(organizationID, resource), now: now)
+        let entry = cache.lookup(Self.key(organizationID, resource), now: now)
+        (entry == nil ? GatewayMetrics.metadataMisses : GatewayMetrics.metadataHits).increment()
+        return entry
     }
 
     /// Take before asking Databricks; put with it.

@@ -139,12 +139,15 @@ final class TokenManager: Sendable {
             response = try http.send(SPNTokenRequest.make(workspaceURL: workspace.workspaceURL, clientID: workspace.clientID, secret: secret))
         } catch {
             logger.warning("SPN token exchange: workspace unreachable", metadata: ["organization.id": "\(workspace.id)", "error": "\(error)"])
+            GatewayMetrics.countTokenExchange(succeeded: false)
             throw GatewayError.tokenExchangeFailed()
         }
         guard let (token, lifetime) = SPNTokenRequest.token(in: response) else {
             logger.warning("SPN token exchange refused", metadata: ["organization.id": "\(workspace.id)", "reason": "\(SPNTokenRequest.refusal(in: response))"])
+            GatewayMetrics.countTokenExchange(succeeded: false)
             throw GatewayError.tokenExchangeFailed()
         }
+        GatewayMetrics.countTokenExchange(succeeded: true)
         logger.info("SPN token obtained", metadata: ["organization.id": "\(workspace.id)", "expires_in": "\(lifetime)"])
         return (token, lifetime)
     }

@@ -101,6 +101,7 @@ public final class WorkspaceClient: Sendable {
 
             guard let response else {
                 if idempotent, let pause = pause(attempt: attempt, retryAfter: nil, deadline: deadline) {
+                    GatewayMetrics.countRetry(template: template)
                     MonotonicClock.sleep(milliseconds: pause)
                     continue
                 }
@@ -116,6 +117,7 @@ public final class WorkspaceClient: Sendable {
             case 429, 503:
                 let retryAfter = response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                 if response.status == 429 || idempotent, let pause = pause(attempt: attempt, retryAfter: retryAfter, deadline: deadline) {
+                    GatewayMetrics.countRetry(template: template)
                     MonotonicClock.sleep(milliseconds: pause)
                     continue
                 }
@@ -213,7 +215,9 @@ public final class WorkspaceClient: Sendable {
 
     /// Writes the audit row of one call that began at `started` (monotonic nanoseconds).
     private func audit(_ caller: Caller, method: String, template: String, status: Int, since started: UInt64, connection: PostgresConnection) {
-        let durationMilliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
+        let elapsed = MonotonicClock.nanoseconds() - started
+        let durationMilliseconds = Double(elapsed) / 1e6
+        GatewayMetrics.countCall(method: method, template: template, status: status, nanoseconds: elapsed)
         do {
             try connection.query("""
                 INSERT INTO audit_log (user_id, organization_id, method, path_template, status, duration_ms, request_id)

@@ -1,3 +1,5 @@
+import CoreMetrics
+import FireflyMetrics
 import FireflyCrypto
 import FireflyPostgres
 import FoundationEssentials
@@ -35,7 +37,14 @@ public final class SessionCache: Sendable {
     public init() {}
 
     /// A cached session, when the listener is live and the entry is fresh.
-    func lookup(_ hash: [UInt8], now: Double) -> SessionInfo? { cache.lookup(hash, now: now) }
+    func lookup(_ hash: [UInt8], now: Double) -> SessionInfo? {
+        let session = cache.lookup(hash, now: now)
+        (session == nil ? Self.misses : Self.hits).increment()
+        return session
+    }
+
+    private static let hits = Counter(label: MetricCatalogue.cacheLookups.name, dimensions: [("cache", "sessions"), ("result", "hit")])
+    private static let misses = Counter(label: MetricCatalogue.cacheLookups.name, dimensions: [("cache", "sessions"), ("result", "miss")])
 
     /// Take before reading a session from PostgreSQL.
     func ticket() -> NotifiedCache<[UInt8], SessionInfo>.Ticket { cache.ticket() }

@@ -52,7 +52,9 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case closed
     }
 
-    private let shared: ProxyContext
+    private let runtime: ProxyRuntime
+    /// The settings of the current request (a reload applies from the next request on).
+    private var shared: ProxyContext
     private var context: ChannelHandlerContext?
     private var state = State.idle
     private var deferredRead = DeferredRead()
@@ -64,8 +66,9 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// its connections and never pipelines; a client that asks to close gets its connection closed).
     private var keepAlive = true
 
-    init(_ shared: ProxyContext) {
-        self.shared = shared
+    init(_ runtime: ProxyRuntime) {
+        self.runtime = runtime
+        shared = runtime.current
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -82,7 +85,8 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             begin(head, context: context)
         case (.head, _):
             context.close(promise: nil)
-        case (.body, .exchanging(let exchange)):
+        case (.body(let buffer), .exchanging(let exchange)):
+            ProxyMetrics.bytesToApp.increment(by: buffer.readableBytes)
             if let upstream = exchange.upstream { upstream.handler.send(Self.clientPart(part)) } else { exchange.waiting.append(part) }
         case (.end, .exchanging(let exchange)):
             exchange.requestEnded = true
@@ -138,6 +142,10 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // Between requests only: an exchange's own silence is the app connection's timeout.
         if event is IdleStateHandler.IdleStateEvent {
             if case .idle = state { context.close(promise: nil) }
+        } else if event is ProxyDrainEvent {
+            // The proxy stops: an idle connection closes now, a busy one after its response.
+            keepAlive = false
+            if case .idle = state { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -151,13 +159,15 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         // An upgrade request that does not become a 101 leaves NIO's decoder stopped after the
         // request (it waits for the upgrade to happen): such a connection is never reused.
-        keepAlive = head.isKeepAlive && !head.headers.contains(name: "upgrade")
+        keepAlive = head.isKeepAlive && !head.headers.contains(name: "upgrade") && !runtime.isDraining
+        shared = runtime.current
         let fields: [HeaderField] = head.headers.map { ($0.name, $0.value) }
         let requestID = head.headers.first(name: "x-request-id") ?? "-"
         switch shared.gate.decide(method: head.method.rawValue, uri: head.uri, fields: fields, now: Date().timeIntervalSince1970, memo: &openedToken) {
         case .answer(let answer):
             state = .discarding
             writeLocal(answer)
+            ProxyMetrics.countExchange(outcome: "answered")
             shared.logger.info("answered", metadata: ["method": "\(head.method.rawValue)", "status": "\(answer.status)", "request_id": "\(requestID)"])
         case .redeem(let redemption):
             // The embed URL's first use: recorded once, while its session lives; then the cookie.
@@ -177,6 +187,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     answer = ProxyGate.errorAnswer(status: 503, code: "unavailable", message: Self.uncheckedMessage, html: html)
                 }
                 self.writeLocal(answer)
+                ProxyMetrics.countExchange(outcome: "answered")
                 self.shared.logger.info("answered", metadata: ["method": "\(head.method.rawValue)", "status": "\(answer.status)",
                                                                "request_id": "\(requestID)"])
             }
@@ -288,6 +299,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
                                                                  headers: HTTPHeaders(fields.map { ($0.name, $0.value) })))), promise: nil)
         case .body(let buffer):
             exchange.bytesOut += buffer.readableBytes
+            ProxyMetrics.bytesToClient.increment(by: buffer.readableBytes)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end:
             exchange.responseEnded = true
@@ -367,7 +379,10 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// One line per exchange. The token never appears: forwarded paths are the app's own (the token is in the cookie).
     private func log(_ exchange: Exchange, outcome: String) {
-        let milliseconds = (NIODeadline.now() - exchange.started).nanoseconds / 1_000_000
+        let elapsed = (NIODeadline.now() - exchange.started).nanoseconds
+        let milliseconds = elapsed / 1_000_000
+        ProxyMetrics.countExchange(outcome: outcome)
+        if outcome != "websocket" { ProxyMetrics.exchangeDuration.recordNanoseconds(elapsed) }
         shared.logger.info("proxied", metadata: [
             "method": "\(exchange.head.method.rawValue)", "app": "\(exchange.forward.app.host)",
             "path": "\(exchange.forward.target.prefix { $0 != "?" })",
@@ -396,6 +411,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream.handler.delegate = nil
         upstream.handler.holdReads = true
         let idleTimeout = TimeAmount.milliseconds(Int64(shared.configuration.webSocketIdleTimeoutMilliseconds))
+        runtime.connections.markSpliced(context.channel)
         if let session = exchange.forward.session { shared.webSockets.add(session, client: context.channel, upstream: upstream.channel) }
         context.eventLoop.assumeIsolated().execute {
             do {

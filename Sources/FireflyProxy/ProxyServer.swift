@@ -7,7 +7,8 @@ import NIOPosix
 import NIOSSL
 import ProxyCore
 
-/// What every connection shares: the validated settings, the gate, the upstream TLS context.
+/// What every request shares: the validated settings, the gate, the upstream TLS context. A reload
+/// makes a new one (``ProxyRuntime``); the verifier and the open WebSockets carry over.
 struct ProxyContext: Sendable {
     let configuration: ProxyConfiguration
     let gate: ProxyGate
@@ -15,39 +16,42 @@ struct ProxyContext: Sendable {
     let verifier: SessionVerifier
     let webSockets: OpenWebSockets
     let logger: Logger
-}
 
-/// The listening side: nginx's connections, one HTTP/1.1 pipeline each.
-struct ProxyServer {
-    let context: ProxyContext
-    let group: any EventLoopGroup
-
-    init(configuration: ProxyConfiguration, group: any EventLoopGroup, resolverPool: NIOThreadPool, verifier: SessionVerifier, logger: Logger) throws {
+    init(configuration: ProxyConfiguration, resolverPool: NIOThreadPool, verifier: SessionVerifier, webSockets: OpenWebSockets, logger: Logger) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         tls.certificateVerification = .fullVerification
         tls.trustRoots = .default
         if let caFile = configuration.caFile { tls.additionalTrustRoots = [.file(caFile)] }
         tls.applicationProtocols = ["http/1.1"]
-        let connector = UpstreamConnector(tls: try NIOSSLContext(configuration: tls), resolverPool: resolverPool,
-                                          overrides: configuration.resolveOverrides,
-                                          connectTimeout: .milliseconds(Int64(configuration.connectTimeoutMilliseconds)),
-                                          idleTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds)),
-                                          maxHeaderBytes: configuration.maxHeaderBytes)
-        context = ProxyContext(configuration: configuration, gate: try ProxyGate(configuration: configuration), connector: connector, verifier: verifier,
-                               webSockets: OpenWebSockets(), logger: logger)
-        self.group = group
+        connector = UpstreamConnector(tls: try NIOSSLContext(configuration: tls), resolverPool: resolverPool,
+                                      overrides: configuration.resolveOverrides,
+                                      connectTimeout: .milliseconds(Int64(configuration.connectTimeoutMilliseconds)),
+                                      idleTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds)),
+                                      maxHeaderBytes: configuration.maxHeaderBytes)
+        self.configuration = configuration
+        gate = try ProxyGate(configuration: configuration)
+        self.verifier = verifier
+        self.webSockets = webSockets
+        self.logger = logger
     }
+}
+
+/// The listening side: nginx's connections, one HTTP/1.1 pipeline each.
+struct ProxyServer {
+    let runtime: ProxyRuntime
+    let group: any EventLoopGroup
 
     func start() throws -> any Channel {
-        let shared = context
+        let runtime = self.runtime
+        let initial = runtime.current
         // Open WebSockets end with their FireFly session: re-checked every check interval.
-        let interval = TimeAmount.milliseconds(Int64(max(1000, shared.configuration.sessionCheckIntervalMilliseconds)))
+        let interval = TimeAmount.milliseconds(Int64(max(1000, initial.configuration.sessionCheckIntervalMilliseconds)))
         let loop = group.next()
         loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-            shared.webSockets.recheck(with: shared.verifier, on: loop, now: Date().timeIntervalSince1970)
+            let current = runtime.current
+            current.webSockets.recheck(with: current.verifier, on: loop, now: Date().timeIntervalSince1970)
         }
-        let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: shared.configuration.maxHeaderBytes)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -55,19 +59,23 @@ struct ProxyServer {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Limits come from the settings current when the connection opens.
+                    let configuration = runtime.current.configuration
+                    let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: configuration.maxHeaderBytes)
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(Int64(shared.configuration.idleTimeoutMilliseconds))))
+                    try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds))))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true,
                                                              withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                                                              withDecoderLimitConfiguration: limits)
-                    try pipeline.addHandler(ClientHandler(shared))
+                    try pipeline.addHandler(ClientHandler(runtime))
+                    runtime.connections.add(channel)
                 }
             }
         // Under systemd socket activation (firefly-proxy.socket) the socket is inherited.
         if let inherited = SocketActivation.descriptors(environment: ProcessInfo.processInfo.environment).first {
             return try bootstrap.withBoundSocket(inherited).wait()
         }
-        switch shared.configuration.listener {
+        switch initial.configuration.listener {
         case .tcp(let host, let port):
             return try bootstrap.childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1).bind(host: host, port: port).wait()
         case .unixSocket(let path, let mode):

@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOCore
 
 /// After a WebSocket upgrade: bytes both ways between the browser's connection and the app's, with
@@ -11,10 +12,17 @@ final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var partner: SpliceHandler?
     private var context: ChannelHandlerContext?
     private var deferredRead = DeferredRead()
+    /// Counts the bytes this side reads (they go to the other side).
+    private let bytesRead: Counter
 
-    /// Two handlers joined to each other, one per channel (both on the same event loop).
+    private init(bytesRead: Counter) {
+        self.bytesRead = bytesRead
+    }
+
+    /// Two handlers joined to each other, one per channel (both on the same event loop): the
+    /// browser's side first, the app's second.
     static func pair() -> (SpliceHandler, SpliceHandler) {
-        let first = SpliceHandler(), second = SpliceHandler()
+        let first = SpliceHandler(bytesRead: ProxyMetrics.bytesToApp), second = SpliceHandler(bytesRead: ProxyMetrics.bytesToClient)
         first.partner = second
         second.partner = first
         return (first, second)
@@ -29,6 +37,7 @@ final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        bytesRead.increment(by: unwrapInboundIn(data).readableBytes)
         partner?.context?.write(data, promise: nil)
     }
 

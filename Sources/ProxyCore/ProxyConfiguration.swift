@@ -52,6 +52,10 @@ public struct ProxyConfiguration: Sendable {
     public var threads: Int
     public var legacyTokens: LegacyTokenPolicy
     public var logLevel: String
+    /// Loopback `host:port` of `/healthz`, `/status` and `/metrics`; nil when off.
+    public var statusListener: ResolveOverride?
+    /// How long SIGTERM waits for forwarded exchanges to finish before closing what is left.
+    public var drainTimeoutMilliseconds: Int
 
     /// Where one `host:port` is really reached.
     public struct ResolveOverride: Sendable, Equatable {
@@ -97,6 +101,8 @@ public struct ProxyConfiguration: Sendable {
         Key(name: "FIREFLY_PROXY_LEGACY_DOMAINS", defaultValue: "", meaning: "Domains plain tokens may name."),
         Key(name: "FIREFLY_PROXY_LEGACY_APPS", defaultValue: "", meaning: "App names (or prefixes ending in *) plain tokens may name."),
         Key(name: "FIREFLY_PROXY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
+        Key(name: "FIREFLY_PROXY_STATUS_LISTEN", defaultValue: "", meaning: "Loopback address:port serving /healthz, /status (JSON) and /metrics (Prometheus), e.g. 127.0.0.1:9181; empty: off."),
+        Key(name: "FIREFLY_PROXY_DRAIN_TIMEOUT", defaultValue: "20s", meaning: "On SIGTERM, how long forwarded exchanges may take to finish; then what is left (WebSockets included) is closed."),
     ]
 
     /// The credential holding the key under systemd.
@@ -213,6 +219,8 @@ public struct ProxyConfiguration: Sendable {
         if legacyTokens.enabled, legacyTokens.providers.isEmpty || legacyTokens.domains.isEmpty || legacyTokens.appPatterns.isEmpty {
             throw ConfigurationError(key: "FIREFLY_PROXY_LEGACY_TOKENS", problem: "needs FIREFLY_PROXY_LEGACY_PROVIDERS, _DOMAINS and _APPS allowlists")
         }
+        statusListener = try Self.parseStatusListener(text("FIREFLY_PROXY_STATUS_LISTEN"))
+        drainTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_DRAIN_TIMEOUT"), key: "FIREFLY_PROXY_DRAIN_TIMEOUT", range: 1000...600_000)
         logLevel = text("FIREFLY_PROXY_LOG_LEVEL").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(key: "FIREFLY_PROXY_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical")
@@ -228,6 +236,22 @@ public struct ProxyConfiguration: Sendable {
             throw ConfigurationError(key: key, problem: "expected an origin such as https://apps.example.com, got \"\(text)\"")
         }
         return lowered
+    }
+
+    /// `127.0.0.1:9181` or `[::1]:9181`: loopback only (the status and metrics carry no secret but
+    /// are for the host's own monitoring).
+    static func parseStatusListener(_ text: String) throws -> ResolveOverride? {
+        guard !text.isEmpty else { return nil }
+        let problem = "expected a loopback address and port such as 127.0.0.1:9181 or [::1]:9181, got \"\(text)\""
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            throw ConfigurationError(key: "FIREFLY_PROXY_STATUS_LISTEN", problem: problem)
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard host == "::1" || (host.hasPrefix("127.") && AddressPolicy.parse(host) != nil) else {
+            throw ConfigurationError(key: "FIREFLY_PROXY_STATUS_LISTEN", problem: problem)
+        }
+        return ResolveOverride(address: host, port: port)
     }
 
     /// `host:port=address[:port]` entries.

@@ -89,6 +89,7 @@ enum ResumableUploadHandlers {
                         """)
                     return inserted.affectedRows == 1
                 }
+                if reserved { UploadMetrics.entered("created") }
                 guard reserved else {
                     try? FileManager.default.removeItem(atPath: stagedPath(gateway, id))
                     throw APIError(status: 413, code: "quota_exceeded",
@@ -186,6 +187,8 @@ enum ResumableUploadHandlers {
                 guard case .appended(let upload, let received) = outcome else {
                     throw APIError(status: 410, code: "staging_lost", message: "The staged data of this upload was lost; start the upload again.", headers: tusHeaders)
                 }
+                UploadMetrics.received.increment(by: Int64(clamping: received - offset))
+                if received == upload.size { UploadMetrics.entered("complete") }
                 return Response(status: 204, headers: tusHeaders + [("Upload-Offset", "\(received)")])
             }
         }

@@ -97,6 +97,7 @@ enum UploadHandlers {
                     try connection.query("""
                         UPDATE uploads SET state = 'failed', error = \(error.message), received_bytes = \(tally.bytes), updated_at = now() WHERE id = \(id)::uuid
                         """)
+                    UploadMetrics.entered("failed")
                     throw error
                 }
                 let sha = tally.hex()
@@ -104,6 +105,8 @@ enum UploadHandlers {
                     UPDATE uploads SET state = 'done', sha256 = \(sha), received_bytes = \(tally.bytes), forwarded_bytes = \(tally.bytes), updated_at = now()
                     WHERE id = \(id)::uuid
                     """)
+                UploadMetrics.received.increment(by: Int64(clamping: tally.bytes))
+                UploadMetrics.entered("forwarded")
                 let body = "{\"id\":\(JSONText.string(id)),\"path\":\(JSONText.string(display)),\"sha256\":\(JSONText.string(sha)),\"size\":\(length),\"state\":\"done\"}"
                 return Response.rawJSON(Array(body.utf8), status: 201, headers: [("Cache-Control", "no-store")])
             }

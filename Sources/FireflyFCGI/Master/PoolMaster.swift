@@ -47,6 +47,7 @@ final class PoolMaster {
     private var killedStragglers = false
     private var counters = (respawns: 0, crashRespawns: 0, recycles: 0, reloads: 0, retiredAccepted: 0)
     private var statusDirty = true
+    private var metrics: PoolMetrics
     private var lastStatusWrite: UInt64 = 0
     private let startedAt = MonotonicClock.nanoseconds()
 
@@ -57,6 +58,7 @@ final class PoolMaster {
         self.logger = logger
         self.executable = ProcessSpawner.currentExecutable()
         self.notifier = SystemdNotifier(environment: environment)
+        self.metrics = PoolMetrics(runtimeDirectory: configuration.runtimeDirectory)
         if let inherited = SocketActivation.descriptors(environment: environment).first {
             guard UnixSocket.isListeningSocket(inherited) else {
                 throw ConfigurationError(key: "LISTEN_FDS", problem: "descriptor \(inherited) from systemd is not a listening socket")
@@ -259,6 +261,7 @@ final class PoolMaster {
             guard let record = workers.removeValue(forKey: pid) else { continue }
             if record.statusFD >= 0 { FileDescriptors.close(record.statusFD) }
             counters.retiredAccepted += record.accepted
+            metrics.retire(pid: pid)
             statusDirty = true
             let current = record.generation == activeGeneration || record.generation == pendingGeneration
             if record.draining || stopDeadline != nil || !current {
@@ -334,6 +337,7 @@ final class PoolMaster {
         guard let deadline = stopDeadline else { return nil }
         if workers.isEmpty {
             unlink(configuration.runtimeDirectory + "/" + PoolStatusHandler.fileName)
+            unlink(configuration.runtimeDirectory + "/" + PoolMetrics.fileName)
             logger.info("pool stopped")
             return 0
         }
@@ -387,6 +391,7 @@ final class PoolMaster {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try FileDescriptors.writeFileAtomically(configuration.runtimeDirectory + "/" + PoolStatusHandler.fileName, Array(try encoder.encode(status)))
+            try metrics.write(status: status)
             statusDirty = false
             lastStatusWrite = now
         } catch {

@@ -104,6 +104,7 @@ final class UploadForwarder: Sendable {
                     WHERE id = \(job.id)::uuid AND state = 'forwarding'
                     """)
                 try? FileManager.default.removeItem(atPath: ResumableUploadHandlers.stagedPath(gateway, job.id))
+                UploadMetrics.entered("forwarded")
                 logger.info("upload forwarded", metadata: ["upload.id": "\(job.id)", "bytes": "\(job.size)"])
                 return
             } catch let failure as ForwardFailure {
@@ -119,6 +120,7 @@ final class UploadForwarder: Sendable {
                 MonotonicClock.sleep(milliseconds: 1000 * attempt)
             }
         }
+        UploadMetrics.entered("failed")
         logger.warning("upload forward failed", metadata: ["upload.id": "\(job.id)", "error": "\(lastError)"])
         _ = try? connection.query("""
             UPDATE uploads SET state = 'failed', error = \(lastError), lease_until = NULL, updated_at = now() WHERE id = \(job.id)::uuid AND state = 'forwarding'

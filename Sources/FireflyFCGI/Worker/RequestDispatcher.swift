@@ -114,6 +114,7 @@ struct RequestDispatcher: Sendable {
         if let counted { fairUse.end(user: counted.userID, organization: counted.organizationID) }
 
         // Metadata is an autoclosure: nothing is formatted when the level filters the line out.
+        RequestMetrics.record(route: pattern, method: method, status: response.status, nanoseconds: MonotonicClock.nanoseconds() - started)
         let slow = elapsedMilliseconds >= Double(configuration.limits.slowThresholdMilliseconds)
         logger.log(level: slow ? .warning : .info, slow ? "slow request" : "request", metadata: [
             "request.id": "\(requestID)", "method": "\(method)", "route": "\(pattern)",

@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyGateway
 import FireflyIdentity
+import FireflyMetrics
 import FireflyPostgres
 import ProxyCore
 import FireflySystem
@@ -43,6 +44,7 @@ struct WorkerProcess {
             return 1
         }
 
+        let metrics = PrometheusBackend.bootstrap()
         let identity: Identity
         let envelope: TokenEnvelope?
         do {
@@ -83,13 +85,14 @@ struct WorkerProcess {
         // Counts first, so the master never shows a ready worker without its threads.
         report("stats 0 \(stats.liveThreads.load(ordering: .acquiring)) 0")
         report("ready")
-        return control(stats: stats, threads: threads, signalFD: signalFD)
+        return control(stats: stats, threads: threads, signalFD: signalFD, metrics: metrics)
     }
 
-    private func control(stats: WorkerStats, threads: [OSThread], signalFD: Int32) -> Int32 {
+    private func control(stats: WorkerStats, threads: [OSThread], signalFD: Int32, metrics: PrometheusBackend) -> Int32 {
         var drainDeadline: UInt64?
         var lastReport = ""
         var lastReportTime: UInt64 = 0
+        var lastSnapshotTime: UInt64 = 0
         while true {
             let waitMilliseconds: Int32 = drainDeadline == nil ? 200 : 20
             _ = Poll.readable([signalFD], timeoutMilliseconds: waitMilliseconds)
@@ -120,8 +123,13 @@ struct WorkerProcess {
                 lastReport = line
                 lastReportTime = now
             }
+            if now - lastSnapshotTime > 2_000_000_000 {
+                writeSnapshot(metrics)
+                lastSnapshotTime = now
+            }
             guard let deadline = drainDeadline else { continue }
             if live == 0 {
+                writeSnapshot(metrics)
                 return 0
             }
             if now > deadline {
@@ -131,6 +139,16 @@ struct WorkerProcess {
             // Interrupt threads idle in accept or on a kept connection; busy ones have the signal
             // blocked and see `stopping` when they finish.
             threads.forEach { $0.signal(AcceptLoop.wakeSignal) }
+        }
+    }
+
+    /// The worker's metrics, for the master to add up (``PoolMetrics``).
+    private func writeSnapshot(_ metrics: PrometheusBackend) {
+        let path = PoolMetrics.snapshotPath(runtimeDirectory: configuration.runtimeDirectory, pid: getpid())
+        do {
+            try FileDescriptors.writeFileAtomically(path, metrics.registry.emitToBuffer())
+        } catch {
+            logger.debug("cannot write the metrics snapshot", metadata: ["error": "\(error)"])
         }
     }
 

@@ -1,0 +1,33 @@
+import CoreMetrics
+import FireflyMetrics
+
+/// The gateway's metrics: Databricks calls, retries, token exchanges, metadata cache lookups.
+/// Labels name endpoint patterns (`/api/2.1/unity-catalog/schemas`), never ids or names.
+enum GatewayMetrics {
+    static func countCall(method: String, template: String, status: Int, nanoseconds: UInt64) {
+        Counter(label: MetricCatalogue.databricksCalls.name,
+                dimensions: [("endpoint", template), ("method", method), ("outcome", outcome(status))]).increment()
+        Timer(label: MetricCatalogue.databricksDuration.name, dimensions: [("endpoint", template)])
+            .recordNanoseconds(Int64(clamping: nanoseconds))
+    }
+
+    static func countRetry(template: String) {
+        Counter(label: MetricCatalogue.databricksRetries.name, dimensions: [("endpoint", template)]).increment()
+    }
+
+    static func countTokenExchange(succeeded: Bool) {
+        Counter(label: MetricCatalogue.tokenExchanges.name, dimensions: [("outcome", succeeded ? "ok" : "failed")]).increment()
+    }
+
+    static let metadataHits = Counter(label: MetricCatalogue.cacheLookups.name, dimensions: [("cache", "metadata"), ("result", "hit")])
+    static let metadataMisses = Counter(label: MetricCatalogue.cacheLookups.name, dimensions: [("cache", "metadata"), ("result", "miss")])
+
+    /// `2xx`, `4xx`, `429`, `5xx`, or `network_error` for no answer.
+    static func outcome(_ status: Int) -> String {
+        switch status {
+        case 0: "network_error"
+        case 429: "429"
+        default: "\(status / 100)xx"
+        }
+    }
+}

@@ -1,0 +1,3 @@
+/// Sent down every connection from nginx when the proxy stops: an idle connection closes now, one
+/// with an exchange in flight closes after its response.
+struct ProxyDrainEvent: Sendable {}
