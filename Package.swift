@@ -176,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FireflyIntegrationTests",
-            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem", "FireflyCrypto", "ProxyCore", "FireflySettings"],
+            dependencies: ["FireflyCore", "FireflyHTTPClient", "FireflyPostgres", "FireflySystem", "FireflyCrypto", "ProxyCore", "FireflySettings", "FireflyMetrics"],
             swiftSettings: strict
         ),
     ]

@@ -2,6 +2,7 @@ import FireflyCore
 import FireflyHTTPClient
 import FireflySettings
 import FireflySystem
+import FireflyMetrics
 import Foundation
 import Testing
 
@@ -116,6 +117,35 @@ struct PoolIntegrationTests {
         #expect(failures == 0)
         #expect(try stack.poolStatus().crash_respawns == 1)
         #expect(stack.poolLog.contains("worker exited unexpectedly"))
+    }
+
+    @Test("/metrics adds up every worker's figures, keeps a killed worker's totals, and passes promtool")
+    func metrics() throws {
+        let stack = try TestStack("metrics")
+        for _ in 0..<20 { #expect(try stack.request("GET", "/healthz").status == 200) }
+        let unrouted = try stack.request("GET", "/api/no-such-route").status
+        let healthz = #"firefly_http_requests_total{route="/healthz",method="GET",status="200"}"#
+        func exposition() -> MetricsExposition? {
+            guard let response = try? stack.request("GET", "/metrics"), response.status == 200 else { return nil }
+            return MetricsExposition(parsing: response.text)
+        }
+        var counted = 0.0
+        #expect(eventually(within: 10) {
+            counted = exposition()?.value(of: healthz) ?? 0
+            return counted >= 20
+        }, "the workers' requests never added up to 20: \(counted)")
+        let document = try #require(try? stack.request("GET", "/metrics"))
+        #expect(document.header("content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(document.text.contains(#"firefly_http_requests_total{route="-",method="GET",status="\#(unrouted)"} 1"#), "\(document.text)")
+        #expect(document.text.contains(#"firefly_pool_workers{state="ready"} 2"#))
+        #expect(document.text.contains("# TYPE firefly_http_request_duration_seconds histogram"))
+        #expect(try ProxyOperationsIntegrationTests.promtoolProblems(document.text, directory: stack.directory) == nil)
+
+        // A worker killed outright: its replacement starts from zero, the pool's totals do not.
+        let victim = try #require(try stack.poolStatus().workers.first?.pid)
+        kill(victim, SIGKILL)
+        #expect(eventually(within: 10) { exposition()?.value(of: #"firefly_pool_worker_restarts_total{reason="crash"}"#) == 1 })
+        #expect((exposition()?.value(of: healthz) ?? 0) >= counted)
     }
 
     @Test("workers never serve on, orphaned, after their master died; the status shows no negative counts")

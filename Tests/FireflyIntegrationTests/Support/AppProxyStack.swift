@@ -86,8 +86,15 @@ final class AppProxyStack: @unchecked Sendable {
         let keyFile = stack.directory + "/app-proxy-key"
         try (keyHex + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
         proxy = try Self.launchProxy(stack: stack, keyFile: keyFile, caFile: upstreamDirectory + "/ca.pem",
-                                     resolve: ["jupyter", "other"].map { "\($0).aws.databricksapps.test:443=127.0.0.1:\(upstreamPort)" },
-                                     settings: settings, logPath: proxyLogPath)
+                                     resolve: resolve, settings: settings, logPath: proxyLogPath)
+    }
+
+    private var resolve: [String] { ["jupyter", "other"].map { "\($0).aws.databricksapps.test:443=127.0.0.1:\(upstreamPort)" } }
+
+    /// Rewrites the running proxy's configuration file (for a reload).
+    func rewriteProxyConfiguration(_ settings: [String: String]) throws {
+        try Self.writeConfiguration(stack: stack, keyFile: stack.directory + "/app-proxy-key", caFile: upstreamDirectory + "/ca.pem",
+                                    resolve: resolve, settings: settings)
     }
 
     /// `firefly-proxy` on the socket `stack`'s nginx forwards the app hosts to, serving the app
@@ -95,6 +102,20 @@ final class AppProxyStack: @unchecked Sendable {
     /// and trusted through `caFile`.
     static func launchProxy(stack: TestStack, keyFile: String, caFile: String, resolve: [String], settings: [String: String] = [:],
                             logPath: String) throws -> ChildProcess {
+        let configPath = try writeConfiguration(stack: stack, keyFile: keyFile, caFile: caFile, resolve: resolve, settings: settings)
+        let socket = stack.directory + "/proxy.sock"
+        let proxy = try ChildProcess(executable: TestStack.binDirectory + "/firefly-proxy", arguments: ["--config", configPath, "--listen-socket", socket],
+                                     environment: TestStack.cleanEnvironment(), outputPath: logPath)
+        guard eventually(within: 10, { FileManager.default.fileExists(atPath: socket) }) else {
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            throw StackError("firefly-proxy did not start:\n\(log)")
+        }
+        return proxy
+    }
+
+    /// The proxy's configuration file in `stack`'s folder; returns its path.
+    @discardableResult
+    static func writeConfiguration(stack: TestStack, keyFile: String, caFile: String, resolve: [String], settings: [String: String]) throws -> String {
         var values = [
             "ENCRYPTION_KEY_FILE": keyFile,
             "APP_DOMAIN_SUFFIX": "test",
@@ -108,14 +129,7 @@ final class AppProxyStack: @unchecked Sendable {
         values.merge(settings) { $1 }
         let configPath = stack.directory + "/proxy.conf"
         try (values.keys.sorted().map { "\($0)=\(values[$0] ?? "")" }.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
-        let socket = stack.directory + "/proxy.sock"
-        let proxy = try ChildProcess(executable: TestStack.binDirectory + "/firefly-proxy", arguments: ["--config", configPath, "--listen-socket", socket],
-                                     environment: TestStack.cleanEnvironment(), outputPath: logPath)
-        guard eventually(within: 10, { FileManager.default.fileExists(atPath: socket) }) else {
-            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            throw StackError("firefly-proxy did not start:\n\(log)")
-        }
-        return proxy
+        return configPath
     }
 
     var proxyLog: String { (try? String(contentsOfFile: proxyLogPath, encoding: .utf8)) ?? "" }
