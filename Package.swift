@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyAdmin",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient", "FireflyGateway", "FireflyLogging",
+                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient", "FireflyGateway", "FireflyLogging", "FireflySystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

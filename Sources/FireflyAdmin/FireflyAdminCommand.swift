@@ -4,6 +4,7 @@ import FireflyLogging
 import FireflyCrypto
 import FireflyPostgres
 import FireflySettings
+import FireflySystem
 import FoundationEssentials
 import Logging
 
@@ -14,7 +15,7 @@ struct FireflyAdminCommand: AsyncParsableCommand {
         commandName: "firefly-admin",
         abstract: "FireFly administration.",
         version: FireflyVersion.current,
-        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Users.self, Sessions.self, Audit.self, VaultCommand.self, Provider.self]
+        subcommands: [Migrate.self, SchemaVersion.self, Organization.self, Users.self, Sessions.self, Audit.self, Sweep.self, VaultCommand.self, Provider.self]
     )
 }
 
@@ -45,6 +46,12 @@ struct ConfigurationOptions: ParsableArguments {
         }
     }
 
+    /// Records an operator action in `security_events` (who ran which command on what, when).
+    func record(_ connection: PostgresConnection, action: String, detail: String = "", organizationID: Int64? = nil, outcome: String = "ok") throws {
+        try SecurityEvent(actor: OperatorAccount.current(environment: ProcessInfo.processInfo.environment), action: "admin." + action,
+                          outcome: outcome, organizationID: organizationID, detail: detail).record(connection)
+    }
+
     /// Loads the configuration and opens a database connection, with clear errors.
     func connect() async throws -> (PostgresConnection, Logger) {
         let configuration = try await load()
@@ -70,6 +77,9 @@ extension FireflyAdminCommand {
             let (connection, logger) = try await options.connect()
             let applied = try MigrationRunner(logger: logger).migrate(connection)
             let version = try MigrationRunner.currentVersion(connection)
+            if !applied.isEmpty {
+                try options.record(connection, action: "migrate", detail: "applied=\(applied.map(String.init).joined(separator: ",")) version=\(version)")
+            }
             print(applied.isEmpty ? "schema is current (version \(version))" : "applied \(applied.map(String.init).joined(separator: ", ")); schema version \(version)")
             // Rules from before providers were named belong to the one provider there was.
             let providers = try await options.load().identity.providers.map(\.name)

@@ -21,6 +21,7 @@ extension FireflyAdminCommand {
                 let (connection, _) = try await options.connect()
                 do {
                     let id = try connection.query("INSERT INTO organizations (slug, name) VALUES (\(slug), \(name)) RETURNING id").scalar ?? "?"
+                    try options.record(connection, action: "org.create", detail: "org=\(slug)", organizationID: Int64(id))
                     print("organization \(slug) created (id \(id))")
                 } catch let error as PostgresError where error.sqlState == "23505" {
                     throw ValidationError("an organization named \(slug) already exists")
@@ -100,6 +101,8 @@ extension FireflyAdminCommand {
                 guard try connection.query("SELECT 1 FROM organizations WHERE slug = \(slug)").rows.count == 1 else {
                     throw ValidationError("no organization named \(slug)")
                 }
+                try options.record(connection, action: "org.add-rule", detail: "org=\(slug) \(kind)=\(value) provider=\(provider)",
+                                   outcome: result.affectedRows == 1 ? "ok" : "unchanged")
                 print(result.affectedRows == 1 ? "rule added: \(kind) \(value) (provider \(provider)) → \(slug)" : "rule already present")
             }
         }
@@ -118,6 +121,8 @@ extension FireflyAdminCommand {
                     DELETE FROM organization_rules WHERE kind = \(kind) AND value = \(value) AND provider IN (\(provider), '')
                       AND organization_id = (SELECT id FROM organizations WHERE slug = \(slug))
                     """)
+                try options.record(connection, action: "org.remove-rule", detail: "org=\(slug) \(kind)=\(value) provider=\(provider)",
+                                   outcome: result.affectedRows >= 1 ? "ok" : "unchanged")
                 print(result.affectedRows >= 1 ? "rule removed" : "no such rule")
             }
         }
@@ -137,6 +142,7 @@ extension FireflyAdminCommand {
                 let result = try connection.query("""
                     DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE lower(email) = lower(\(email)))
                     """)
+                try options.record(connection, action: "sessions.revoke", detail: "email=\(email) sessions=\(result.affectedRows)")
                 print("revoked \(result.affectedRows) session(s) of \(email)")
             }
         }
@@ -163,6 +169,7 @@ extension FireflyAdminCommand.Organization {
                 UPDATE organizations SET workspace_url = \(workspace), default_warehouse_id = \(warehouse) WHERE slug = \(slug)
                 """)
             guard result.affectedRows == 1 else { throw ValidationError("no organization named \(slug)") }
+            try options.record(connection, action: "org.set-workspace", detail: "org=\(slug) url=\(workspace) warehouse=\(warehouse ?? "-")")
             print("organization \(slug): workspace \(workspace)\(warehouse.map { ", warehouse \($0)" } ?? "")")
         }
     }
@@ -200,6 +207,7 @@ extension FireflyAdminCommand.Organization {
             guard result.affectedRows == 1 else { throw ValidationError("no organization named \(slug)") }
             // A new principal invalidates the cached token.
             try connection.query("DELETE FROM spn_tokens WHERE organization_id = (SELECT id FROM organizations WHERE slug = \(slug))")
+            try options.record(connection, action: "org.set-spn", detail: "org=\(slug) client_id=\(clientId) vault_key=\(vault.keyID)")
             print("organization \(slug): service principal \(clientId) set (secret sealed with vault key \(vault.keyID))")
         }
     }

@@ -30,6 +30,7 @@ extension FireflyAdminCommand.Organization {
             }
             let deleted = try connection.query("DELETE FROM organizations WHERE slug = \(slug)")
             guard deleted.affectedRows == 1 else { throw ValidationError("no organization named \(slug)") }
+            try options.record(connection, action: "org.delete", detail: "org=\(slug) \(summary)")
             print("organization \(slug) deleted with \(summary); the audit log stays")
         }
     }

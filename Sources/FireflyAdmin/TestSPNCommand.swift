@@ -28,10 +28,12 @@ extension FireflyAdminCommand.Organization {
                 throw ValidationError("\(slug) has no service principal: firefly-admin org set-spn")
             }
             let configuration = try await options.load()
+            func note(_ outcome: String, _ step: String) { try? options.record(connection, action: "org.test-spn", detail: "org=\(slug) \(step)", outcome: outcome) }
             let secret: String
             do {
                 secret = try await options.vault().open(sealed, purpose: "spn-secret")
             } catch {
+                note("failed", "secret")
                 print("secret: cannot be opened with the vault key (was it sealed with a retired key? firefly-admin vault status)")
                 throw ExitCode(1)
             }
@@ -40,10 +42,12 @@ extension FireflyAdminCommand.Organization {
             do {
                 exchange = try http.send(SPNTokenRequest.make(workspaceURL: workspace, clientID: clientID, secret: secret))
             } catch {
+                note("failed", "unreachable")
                 print("token exchange: \(workspace) cannot be reached: \(error)")
                 throw ExitCode(1)
             }
             guard let (token, lifetime) = SPNTokenRequest.token(in: exchange) else {
+                note("failed", "token exchange refused")
                 print("token exchange: refused (HTTP \(exchange.status), \(SPNTokenRequest.refusal(in: exchange)))")
                 throw ExitCode(1)
             }
@@ -51,11 +55,13 @@ extension FireflyAdminCommand.Organization {
             let catalogs = try http.send(HTTPRequest(url: workspace + "/api/2.1/unity-catalog/catalogs?max_results=50",
                                                      headers: [("Authorization", "Bearer \(token)")]))
             guard catalogs.status == 200 else {
+                note("failed", "catalogs refused")
                 print("catalogs: refused (HTTP \(catalogs.status)\(ClaimValue.object(catalogs.body)?["error_code"]?.string.map { ", \($0)" } ?? ""))")
                 throw ExitCode(1)
             }
             var count = 0
             if case .array(let listed)? = ClaimValue.object(catalogs.body)?["catalogs"] { count = listed.count }
+            note("ok", "catalogs=\(count)")
             print("catalogs: ok (\(count) visible to the service principal)")
         }
     }

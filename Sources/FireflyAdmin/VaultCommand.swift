@@ -67,6 +67,7 @@ extension FireflyAdminCommand {
                         throw ValidationError("re-encryption of \(entry.table) stopped, nothing of it changed: \(error)")
                     }
                 }
+                try options.record(connection, action: "vault.reencrypt", detail: "resealed=\(moved) key=\(vault.keyID)")
                 print("re-sealed \(moved) secret(s) with key \(vault.keyID)")
             }
         }

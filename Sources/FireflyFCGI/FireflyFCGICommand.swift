@@ -21,6 +21,37 @@ struct FireflyFCGICommand: AsyncParsableCommand {
     )
 }
 
+extension FireflyFCGICommand.Master {
+    /// The app host and FireFly's origin must agree between this file, the proxy's and nginx's
+    /// site (see ``AppOriginConsistency``); a mismatch fails the check with every problem named.
+    func checkAppOrigins(_ configuration: FireflyConfiguration) throws {
+        let folder = config.contains("/") ? String(config[..<(config.lastIndex(of: "/") ?? config.endIndex)]) : "."
+        let proxyPath = proxyConfig ?? (folder + "/proxy.conf")
+        let sitePath = nginxSite ?? "/etc/nginx/sites-enabled/firefly"
+        var proxyValues: [String: String]?
+        if let data = FileManager.default.contents(atPath: proxyPath) {
+            proxyValues = (try? ProxyConfiguration.parseFile(String(decoding: data, as: UTF8.self), path: proxyPath)) ?? [:]
+        } else if proxyConfig != nil {
+            throw checkFailure("cannot read \(proxyPath)")
+        }
+        let site = FileManager.default.contents(atPath: sitePath).map { String(decoding: $0, as: UTF8.self) }
+        if site == nil, nginxSite != nil { throw checkFailure("cannot read \(sitePath)") }
+        let problems = AppOriginConsistency.problems(appProxyBaseURL: configuration.appProxy.baseURL, publicOrigin: configuration.identity.publicOrigin,
+                                                     proxyFile: proxyValues, nginxSite: site)
+        guard problems.isEmpty else {
+            throw checkFailure(problems.joined(separator: "\n  "))
+        }
+        if !configuration.appProxy.baseURL.isEmpty, proxyValues != nil || site != nil {
+            print("firefly-fcgi: the app origin agrees with \([proxyValues.map { _ in proxyPath }, site.map { _ in sitePath }].compactMap { $0 }.joined(separator: " and "))")
+        }
+    }
+
+    private func checkFailure(_ message: String) -> ExitCode {
+        FireflyFCGICommand.printToStandardError("firefly-fcgi: configuration mismatch:\n  \(message)")
+        return ExitCode(78)
+    }
+}
+
 extension FireflyFCGICommand {
     /// The master process.
     struct Master: AsyncParsableCommand {
@@ -31,6 +62,12 @@ extension FireflyFCGICommand {
 
         @Flag(name: .customLong("check-config"), help: "Check the configuration and the secrets it names, print the result and exit (0: usable, 78: not).")
         var checkConfig = false
+
+        @Option(name: .customLong("proxy-config"), help: "With --check-config: the proxy's configuration, compared for the app origin (default: proxy.conf beside --config, when present).")
+        var proxyConfig: String?
+
+        @Option(name: .customLong("nginx-site"), help: "With --check-config: the nginx site, compared for the app host (default: /etc/nginx/sites-enabled/firefly, when present).")
+        var nginxSite: String?
 
         func run() async throws {
             // A check from a root shell reads the secrets the unit would load (see InstalledCredentials).
@@ -50,6 +87,7 @@ extension FireflyFCGICommand {
                 throw ExitCode(78)  // EX_CONFIG
             }
             if checkConfig {
+                try checkAppOrigins(configuration)
                 print("firefly-fcgi: the configuration in \(config) is usable")
                 return
             }

@@ -10,6 +10,8 @@ public struct LoginFailure: Error, Sendable {
     public let status: Int
     public let code: String
     public let message: String
+    /// Who was refused, when the provider had said who they are (for the audit row).
+    public var actor: String?
 
     public init(_ status: Int, _ code: String, _ message: String) {
         self.status = status
@@ -130,6 +132,11 @@ public final class Identity: Sendable {
     public struct CompletedLogin: Sendable {
         public let cookieValue: String
         public let returnTo: String
+        /// Who signed in (email, or the issuer's subject without one), for the audit row.
+        public let actor: String
+        public let userID: Int64
+        public let organizationID: Int64
+        public let provider: String
     }
 
     /// Completes a login from the callback's query parameters, in the browser that started it.
@@ -192,7 +199,9 @@ public final class Identity: Sendable {
                 "email.domain": "\(identity.email.flatMap { $0.split(separator: "@").last.map(String.init) } ?? "-")",
                 "groups": "\(identity.groups.count)",
             ])
-            throw LoginFailure(403, "no_organization", "You signed in, but your account does not belong to any organization on FireFly. Ask your administrator to add you.")
+            var failure = LoginFailure(403, "no_organization", "You signed in, but your account does not belong to any organization on FireFly. Ask your administrator to add you.")
+            failure.actor = identity.email ?? "\(identity.issuer) \(identity.subject)"
+            throw failure
         }
         let userRow = try connection.query("""
             INSERT INTO users (issuer, subject, email, name) VALUES (\(identity.issuer), \(identity.subject), \(identity.email), \(identity.name))
@@ -203,7 +212,8 @@ public final class Identity: Sendable {
         let cookie = try createSession(userID: userID, organizationID: organizationID, provider: provider.settings.name,
                                        refreshToken: refreshToken, idToken: idTokenHint, connection: connection)
         logger.info("login", metadata: ["user.id": "\(userID)", "organization.id": "\(organizationID)", "provider": "\(provider.settings.name)"])
-        return CompletedLogin(cookieValue: cookie, returnTo: returnTo)
+        return CompletedLogin(cookieValue: cookie, returnTo: returnTo, actor: identity.email ?? "\(identity.issuer) \(identity.subject)",
+                              userID: Int64(userID) ?? 0, organizationID: Int64(organizationID) ?? 0, provider: provider.settings.name)
     }
 
     /// Provider text fit to show: printable ASCII only, at most `limit` characters (pages escape it).

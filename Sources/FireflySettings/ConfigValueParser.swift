@@ -12,7 +12,7 @@ public enum ConfigValueParser {
     public static func duration(_ text: String, key: String, range: ClosedRange<Int>) throws -> Int {
         let trimmed = text.trimmingSpaces.lowercased()
         if trimmed == "0", range.contains(0) { return 0 }  // "never"/"none" needs no unit
-        let units: [(suffix: String, factor: Int)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        let units: [(suffix: String, factor: Int)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for unit in units where trimmed.hasSuffix(unit.suffix) {
             let number = trimmed.dropLast(unit.suffix.count)
             guard let value = Int(number), value >= 0 else { break }
@@ -20,7 +20,7 @@ public enum ConfigValueParser {
             if !overflow, range.contains(milliseconds) { return milliseconds }
             throw ConfigurationError(key: key, problem: "duration \"\(text)\" is outside \(describe(range.lowerBound))…\(describe(range.upperBound))")
         }
-        throw ConfigurationError(key: key, problem: "expected a duration such as 500ms, 10s, 2m or 1h, got \"\(text)\"")
+        throw ConfigurationError(key: key, problem: "expected a duration such as 500ms, 10s, 2m, 1h or 30d, got \"\(text)\"")
     }
 
     /// A byte size (`16384`, `16k`, `10m`, `1g`; binary multiples) within `range`.

@@ -228,6 +228,29 @@ struct GatewayIntegrationTests {
         #expect(eventually(within: 5) { (try? gateway.get(bob, "/api/me").status) == 401 })
         #expect(try gateway.get(alice, "/api/me").status == 200)
         #expect(!(try gateway.world.admin(["org", "list"])).contains("globex"))
+
+        // Every operator action is in the audit trail: who ran what, on what, with what outcome.
+        let actions = try gateway.world.sql("SELECT string_agg(action || ':' || outcome, ',' ORDER BY id) FROM security_events WHERE action LIKE 'admin.%'")
+        for expected in ["admin.org.test-spn:ok", "admin.org.set-spn:ok", "admin.org.test-spn:failed", "admin.org.delete:ok"] {
+            #expect(actions.contains(expected), "\(actions)")
+        }
+        #expect(try gateway.world.sql("SELECT count(*) FROM security_events WHERE action LIKE 'admin.%' AND actor = '\(OperatorAccount.current(environment: [:]))'")
+                == gateway.world.sql("SELECT count(*) FROM security_events WHERE action LIKE 'admin.%'"))
+        let trail = try gateway.world.admin(["audit", "--security", "--last", "1 hour"])
+        #expect(trail.contains("admin.org.delete") && trail.contains("org=globex") && trail.contains("alice@acme.example"), "\(trail)")
+        #expect(!trail.contains("not-the-secret"), "\(trail)")
+
+        // Retention: old audit rows and ended sessions go; recent ones stay; the sweep is audited.
+        _ = try gateway.world.sql("""
+            INSERT INTO audit_log (at, method, path_template, status, duration_ms) VALUES
+                (now() - interval '400 days', 'GET', '/api/2.1/unity-catalog/catalogs', 200, 1), (now(), 'GET', '/api/2.1/unity-catalog/catalogs', 200, 1)
+            """)
+        _ = try gateway.world.sql("UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = (SELECT id FROM users WHERE email = 'alice@acme.example')")
+        let auditRows = try Int(gateway.world.sql("SELECT count(*) FROM audit_log")) ?? 0
+        let swept = try gateway.world.admin(["sweep"])
+        #expect(swept.contains("audit_log=1") && swept.contains("sessions=1"), "\(swept)")
+        #expect(try Int(gateway.world.sql("SELECT count(*) FROM audit_log")) == auditRows - 1)
+        #expect(try gateway.world.sql("SELECT count(*) FROM security_events WHERE action = 'admin.sweep'") == "1")
     }
 
     @Test("vault key rotation: add a key, re-encrypt everything, retire the old key; nothing breaks")

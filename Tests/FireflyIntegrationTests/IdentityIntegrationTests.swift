@@ -119,6 +119,12 @@ struct IdentityIntegrationTests {
         browser.jar["localhost", default: [:]]["__Host-firefly_session"] = Browser.Cookie(value: kept, attributes: [])
         for _ in 0..<10 { #expect(try world.me(browser).status == 401) }
         #expect(try world.sql("SELECT count(*) FROM sessions") == "0")
+        // Both ends of the session are in the audit trail, with who and from where.
+        #expect(try world.sql("""
+            SELECT count(*) FROM security_events
+            WHERE action = 'login' AND outcome = 'ok' AND actor = 'alice@acme.example' AND detail LIKE 'provider=%' AND remote_address = '127.0.0.1'
+            """) == "1")
+        #expect(try world.sql("SELECT count(*) FROM security_events WHERE action = 'logout' AND outcome = 'ok'") == "1")
 
         // The web application signs out with fetch, which cannot read a redirect: JSON, 200, `next`.
         let scripted = Browser(stack: world.stack)
@@ -204,6 +210,9 @@ struct IdentityIntegrationTests {
         #expect(refused.status == 403)
         #expect(refused.text.contains("does not belong to any organization"))
         #expect(outsider.sessionCookie == nil)
+        // Audited: who was refused and why; refusals before the provider said who it was, too.
+        #expect(try world.sql("SELECT count(*) FROM security_events WHERE action = 'login' AND outcome = 'refused' AND actor LIKE 'mallory@%' AND detail = 'no_organization'") == "1")
+        #expect(try Int(world.sql("SELECT count(*) FROM security_events WHERE action = 'login' AND outcome = 'refused' AND actor = 'unknown'")) ?? 0 >= 3)
 
         // Group rule: bob is in finance → globex.
         let bob = Browser(stack: world.stack)

@@ -48,6 +48,7 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_DBFS_ALLOWED_PREFIXES", defaultValue: "dbfs:/FileStore/firefly/{org}/", meaning: "Comma-separated DBFS folders uploads may write to ({org} = the organization's slug; DBFS is shared by every organization of a workspace); empty = no DBFS writes."),
         Key(name: "FIREFLY_LIMIT_USER_REQUESTS", defaultValue: "8", meaning: "API requests one user may have in flight in one worker process (429 with Retry-After past it)."),
         Key(name: "FIREFLY_LIMIT_ORGANIZATION_REQUESTS", defaultValue: "16", meaning: "API requests one organization may have in flight in one worker process; keep it below FIREFLY_POOL_THREADS so other organizations always find a thread."),
+        Key(name: "FIREFLY_AUDIT_RETENTION", defaultValue: "365d", meaning: "How long audit rows (Databricks calls, sign-ins, admin actions) are kept; firefly-admin sweep (daily, firefly-sweep.timer) deletes older ones and ended sessions. 0 keeps audit rows forever."),
         Key(name: "FIREFLY_LOG_LEVEL", defaultValue: "info", meaning: "trace, debug, info, notice, warning, error or critical."),
         Key(name: "FIREFLY_TEST_ROUTES", defaultValue: "false", meaning: "Enables /api/_test/* routes used by the test suite. Never in production."),
     ]

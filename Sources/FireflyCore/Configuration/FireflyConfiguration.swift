@@ -21,6 +21,8 @@ public struct FireflyConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// Whether the `/api/_test/*` routes exist.
     public var testRoutesEnabled: Bool
+    /// How long audit rows are kept (0: forever); see `firefly-admin sweep`.
+    public var auditRetentionMilliseconds: Int
     /// OIDC providers, sessions, vault key.
     public var identity: IdentitySettings
     /// Databricks calls, SQL waiting, metadata cache.
@@ -118,6 +120,10 @@ public struct FireflyConfiguration: Sendable, Equatable {
         }
         logLevel = level
         testRoutesEnabled = try P.boolean(text("FIREFLY_TEST_ROUTES"), key: "FIREFLY_TEST_ROUTES")
+        auditRetentionMilliseconds = try P.duration(text("FIREFLY_AUDIT_RETENTION"), key: "FIREFLY_AUDIT_RETENTION", range: 0...(3650 * 86_400_000))
+        guard auditRetentionMilliseconds == 0 || auditRetentionMilliseconds >= 86_400_000 else {
+            throw ConfigurationError(key: "FIREFLY_AUDIT_RETENTION", problem: "must be 0 (keep forever) or at least 1d")
+        }
         identity = try IdentitySettings.parse(values, environment: environment)
         let sqlWait = try P.duration(text("FIREFLY_SQL_WAIT_TIMEOUT"), key: "FIREFLY_SQL_WAIT_TIMEOUT", range: 0...50_000) / 1000
         guard sqlWait == 0 || sqlWait >= 5 else {

@@ -221,6 +221,23 @@ public enum Migrations {
             ALTER TABLE organization_rules DROP CONSTRAINT organization_rules_pkey;
             ALTER TABLE organization_rules ADD PRIMARY KEY (kind, value, provider, organization_id);
             """),
+        Migration(version: 12, name: "security events", sql: """
+            -- Sign-ins (accepted and refused) and every operator action: who, what, when. Kept for
+            -- FIREFLY_AUDIT_RETENTION like audit_log (firefly-admin sweep).
+            CREATE TABLE security_events (
+                id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at              timestamptz NOT NULL DEFAULT now(),
+                actor           text NOT NULL,
+                action          text NOT NULL,
+                outcome         text NOT NULL,
+                organization_id bigint,
+                user_id         bigint,
+                detail          text NOT NULL DEFAULT '',
+                remote_address  text
+            );
+            CREATE INDEX security_events_at ON security_events (at);
+            CREATE INDEX security_events_action_at ON security_events (action, at);
+            """),
     ]
 
     /// The newest version this build knows.

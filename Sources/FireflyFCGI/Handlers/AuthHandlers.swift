@@ -33,9 +33,13 @@ enum AuthHandlers {
                     try identity.completeLogin(context.request.query, browserBinding: Identity.loginBinding(context.request.headers["cookie"]),
                                                connection: connection)
                 }
+                audit(SecurityEvent(actor: login.actor, action: "login", organizationID: login.organizationID, userID: login.userID,
+                                    detail: "provider=\(login.provider)", remoteAddress: context.request.remoteAddress), context)
                 return Response(status: 302, headers: [("Location", login.returnTo), ("Set-Cookie", identity.sessionCookie(login.cookieValue)),
                                                        ("Cache-Control", "no-store")])
             } catch let failure as LoginFailure {
+                audit(SecurityEvent(actor: failure.actor ?? "unknown", action: "login", outcome: "refused", detail: failure.code,
+                                    remoteAddress: context.request.remoteAddress), context)
                 return failurePage(failure, context)
             }
         }
@@ -48,12 +52,23 @@ enum AuthHandlers {
             let session = try requireSession(identity, context)
             try requireSameOrigin(identity, context, session: session)
             let idToken = try context.database.withConnection { try identity.end(session.idHash, connection: $0) }
+            audit(SecurityEvent(actor: "user \(session.userID)", action: "logout", organizationID: session.organizationID, userID: session.userID,
+                                remoteAddress: context.request.remoteAddress), context)
             var headers: [(String, String)] = [("Set-Cookie", Identity.clearedCookie), ("Cache-Control", "no-store")]
             let next = identity.logoutRedirect(provider: session.provider, idToken: idToken)
             // A script (fetch cannot read a redirect's target) gets 200 and follows `next` itself.
             let wantsJSON = context.request.headers["accept"]?.contains("application/json") == true
             if let next, !wantsJSON { headers.append(("Location", next)) }
             return try Response.json(LogoutBody(logged_out: true, next: next), status: next == nil || wantsJSON ? 200 : 303, headers: headers)
+        }
+    }
+
+    /// Writes a sign-in's audit row; a failure to write it is logged and does not refuse the user.
+    private static func audit(_ event: SecurityEvent, _ context: RequestContext) {
+        do {
+            try context.database.withConnection { try event.record($0) }
+        } catch {
+            context.logger.error("security event not written", metadata: ["action": "\(event.action)", "error": "\(error)"])
         }
     }
 

@@ -55,7 +55,7 @@ enum FileHandlers {
                     var sent: Int64 = 0
                     switch file {
                     case .volume(let segments, _):
-                        var failure: Error?
+                        var failure: (any Error)?
                         // The transfer ends inside this call: `write` never outlives it.
                         let status = try withoutActuallyEscaping(write) { write in
                             try gateway.client.download(template: "GET /api/2.0/fs/files{path}", path: "/api/2.0/fs/files" + FilePath.apiPath(segments),
