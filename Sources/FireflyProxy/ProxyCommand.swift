@@ -50,6 +50,7 @@ struct ProxyCommand: ParsableCommand {
         LogfmtLogHandler.bootstrap(level: Logger.Level(rawValue: settings.logLevel) ?? .info, environment: ProcessInfo.processInfo.environment)
         let logger = Logger(label: "firefly-proxy")
         let metrics = PrometheusBackend.bootstrap()
+        ProxyMetrics.prepare()
 
         let threads = settings.threads == 0 ? System.coreCount : settings.threads
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)

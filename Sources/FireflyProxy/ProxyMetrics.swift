@@ -15,6 +15,17 @@ enum ProxyMetrics {
         ($0, Counter(label: MetricCatalogue.proxyExchanges.name, dimensions: [("outcome", $0)]))
     })
 
+    /// Registers every series at start, at zero: a scraper sees them before the first request.
+    static func prepare() {
+        for counter in [bytesToApp, bytesToClient] + exchangeCounters.values { counter.increment(by: 0) }
+        openWebSockets.record(0)
+        openConnections.record(0)
+        _ = exchangeDuration
+        for succeeded in [true, false] {
+            Counter(label: MetricCatalogue.proxyReloads.name, dimensions: [("outcome", succeeded ? "ok" : "failed")]).increment(by: 0)
+        }
+    }
+
     static func countExchange(outcome: String) {
         exchangeCounters[outcome]?.increment()
     }
