@@ -5,7 +5,8 @@ import ProxyCore
 
 /// FireFly's route table.
 enum Routes {
-    static func make(configuration: FireflyConfiguration, identity: Identity, gateway: Gateway?, envelope: TokenEnvelope?) -> Router<Handler> {
+    static func make(configuration: FireflyConfiguration, identity: Identity, gateway: Gateway?, envelope: TokenEnvelope?,
+                     followers: UploadFollowers? = nil) -> Router<Handler> {
         var router = Router<Handler>()
         router.add("GET", "/healthz", HealthHandlers.healthz)
         router.add("GET", "/readyz", HealthHandlers.readyz)
@@ -24,7 +25,7 @@ enum Routes {
             GatewayHandlers.register(in: &router, gateway: gateway)
             UploadHandlers.register(in: &router, gateway: gateway)
             FileHandlers.register(in: &router, gateway: gateway)
-            ResumableUploadHandlers.register(in: &router, gateway: gateway)
+            ResumableUploadHandlers.register(in: &router, gateway: gateway, followers: followers)
             if let envelope, !configuration.appProxy.baseURL.isEmpty {
                 AppHandlers.register(in: &router, gateway: gateway, envelope: envelope, settings: configuration.appProxy)
             }

@@ -4,11 +4,23 @@ import FireflyMetrics
 /// The gateway's metrics: Databricks calls, retries, token exchanges, metadata cache lookups.
 /// Labels name endpoint patterns (`/api/2.1/unity-catalog/schemas`), never ids or names.
 enum GatewayMetrics {
+    private struct Call: Hashable, Sendable {
+        let endpoint: String
+        let method: String
+        let outcome: String
+    }
+
+    private static let calls = MetricHandleCache<Call, Counter> { call in
+        Counter(label: MetricCatalogue.databricksCalls.name, dimensions: [("endpoint", call.endpoint), ("method", call.method), ("outcome", call.outcome)])
+    }
+    private static let durations = MetricHandleCache<String, Timer> { endpoint in
+        Timer(label: MetricCatalogue.databricksDuration.name, dimensions: [("endpoint", endpoint)])
+    }
+
+    /// One attempt of a call (templates are the code's own endpoint patterns: a bounded set).
     static func countCall(method: String, template: String, status: Int, nanoseconds: UInt64) {
-        Counter(label: MetricCatalogue.databricksCalls.name,
-                dimensions: [("endpoint", template), ("method", method), ("outcome", outcome(status))]).increment()
-        Timer(label: MetricCatalogue.databricksDuration.name, dimensions: [("endpoint", template)])
-            .recordNanoseconds(Int64(clamping: nanoseconds))
+        calls.handle(Call(endpoint: template, method: method, outcome: outcome(status))).increment()
+        durations.handle(template).recordNanoseconds(Int64(clamping: nanoseconds))
     }
 
     static func countRetry(template: String) {

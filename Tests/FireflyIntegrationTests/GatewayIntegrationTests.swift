@@ -680,6 +680,57 @@ struct GatewayIntegrationTests {
         #expect(try gateway.post(alice, "/api/uploads/\(refused.split(separator: "/").last ?? "")/retry", csrf: csrf, json: [String: Any]()).status == 409)
     }
 
+    @Test("large uploads are forwarded while their chunks arrive; a client that pauses hands its upload back to the forwarder")
+    func forwardWhileReceiving() throws {
+        let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: uploadDirectory) }
+        let gateway = try GatewayStack("gwfollow", settings: ["FIREFLY_UPLOAD_DIRECTORY": uploadDirectory, "FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT": "2s"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        func tus(_ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) throws -> HTTPResponse {
+            try alice.send(method, gateway.base + path, headers: [("Tus-Resumable", "1.0.0"), ("Origin", gateway.base), ("X-CSRF-Token", csrf)] + headers, body: body)
+        }
+        func patch(_ location: String, _ data: [UInt8], from offset: Int, count: Int) throws {
+            let chunk = Array(data[offset..<min(data.count, offset + count)])
+            let patched = try tus("PATCH", location, headers: [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "\(offset)")], body: chunk)
+            #expect(patched.status == 204, "\(patched.text)")
+        }
+        func row(_ location: String) -> [String: Any] {
+            (try? gateway.get(alice, "/api/uploads/\(location.split(separator: "/").last ?? "")").json) ?? [:]
+        }
+        func create(_ size: Int, _ path: String) throws -> String {
+            let created = try tus("POST", "/api/uploads", headers: [("Upload-Length", "\(size)"), ("Upload-Metadata", "path " + Data(path.utf8).base64EncodedString())])
+            return try #require(created.header("Location"), "\(created.text)")
+        }
+        func stored(_ path: String) throws -> [UInt8] {
+            try gateway.simulator.send("GET", "/api/2.0/fs/files" + path, token: try gateway.simulator.token()).body
+        }
+        let chunk = 8 << 20
+        let data = (0..<(20 << 20)).map { _ in UInt8.random(in: 0...255) }
+
+        // Bytes reach Databricks while the upload is still receiving; the last chunk leaves little to send.
+        let followed = try create(data.count, "/Volumes/main/default/uploads/followed.bin")
+        try patch(followed, data, from: 0, count: chunk)
+        #expect(eventually(within: 10) { (row(followed)["forwarded_bytes"] as? Int ?? 0) > 0 && row(followed)["state"] as? String == "receiving" },
+                "\(row(followed))")
+        try patch(followed, data, from: chunk, count: chunk)
+        try patch(followed, data, from: 2 * chunk, count: chunk)
+        #expect(eventually(within: 30) { row(followed)["state"] as? String == "done" }, "\(row(followed))")
+        #expect(SHA256.hash(try stored("/Volumes/main/default/uploads/followed.bin")) == SHA256.hash(data))
+        #expect(gateway.world.stack.poolLog.contains("upload forwarded while receiving"))
+
+        // The client pauses past the idle time: the early transfer stops (nothing is written at the
+        // target), and the upload is forwarded as usual once its last chunk arrives.
+        let paused = try create(data.count, "/Volumes/main/default/uploads/paused.bin")
+        try patch(paused, data, from: 0, count: chunk)
+        #expect(eventually(within: 10) { (row(paused)["forwarded_bytes"] as? Int ?? 0) > 0 }, "\(row(paused))")
+        #expect(eventually(within: 15) { gateway.world.stack.poolLog.contains("upload follower stopped") })
+        #expect(try gateway.simulator.send("HEAD", "/api/2.0/fs/files/Volumes/main/default/uploads/paused.bin", token: try gateway.simulator.token()).status == 404)
+        try patch(paused, data, from: chunk, count: chunk)
+        try patch(paused, data, from: 2 * chunk, count: chunk)
+        #expect(eventually(within: 30) { row(paused)["state"] as? String == "done" }, "\(row(paused))")
+        #expect(SHA256.hash(try stored("/Volumes/main/default/uploads/paused.bin")) == SHA256.hash(data))
+    }
+
     @Test("tuspy uploads 1 MiB and 50 MiB files to a volume and DBFS; the stored bytes equal the source; quota refuses clearly")
     func tusClientUploads() throws {
         let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"

@@ -44,6 +44,7 @@ public enum ConfigurationKeys {
         Key(name: "FIREFLY_UPLOAD_DIRECTORY", defaultValue: "/var/lib/firefly/uploads", meaning: "Where resumable uploads are staged before they are forwarded."),
         Key(name: "FIREFLY_UPLOAD_MAX_SIZE", defaultValue: "5g", meaning: "Largest resumable upload (the Files API takes at most 5 GiB per PUT)."),
         Key(name: "FIREFLY_UPLOAD_USER_QUOTA", defaultValue: "20g", meaning: "Bytes one user's unfinished and failed uploads may reserve at once (an upload reserves its whole declared length when it is created)."),
+        Key(name: "FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT", defaultValue: "30s", meaning: "Large uploads to Volumes are forwarded to Databricks while their chunks arrive; when the client sends nothing for this long the early transfer stops and the upload is forwarded after its last chunk instead. 0 forwards only completed uploads."),
         Key(name: "FIREFLY_UPLOAD_EXPIRY", defaultValue: "24h", meaning: "Uploads with no progress for this long (unfinished or failed) are removed and their quota released."),
         Key(name: "FIREFLY_DBFS_ALLOWED_PREFIXES", defaultValue: "dbfs:/FileStore/firefly/{org}/", meaning: "Comma-separated DBFS folders uploads may write to ({org} = the organization's slug; DBFS is shared by every organization of a workspace); empty = no DBFS writes."),
         Key(name: "FIREFLY_LIMIT_USER_REQUESTS", defaultValue: "8", meaning: "API requests one user may have in flight in one worker process (429 with Retry-After past it)."),

@@ -140,6 +140,7 @@ public struct FireflyConfiguration: Sendable, Equatable {
             uploadMaxBytes: try P.byteSize(text("FIREFLY_UPLOAD_MAX_SIZE"), key: "FIREFLY_UPLOAD_MAX_SIZE", range: 1...(5 << 30)),
             uploadUserQuotaBytes: try P.byteSize(text("FIREFLY_UPLOAD_USER_QUOTA"), key: "FIREFLY_UPLOAD_USER_QUOTA", range: 1...(1 << 50)),
             uploadExpirySeconds: try P.duration(text("FIREFLY_UPLOAD_EXPIRY"), key: "FIREFLY_UPLOAD_EXPIRY", range: 60_000...(30 * 86_400_000)) / 1000,
+            uploadFollowIdleMilliseconds: try P.duration(text("FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT"), key: "FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT", range: 0...600_000),
             dbfsAllowedPrefixes: try Self.dbfsPrefixes(text("FIREFLY_DBFS_ALLOWED_PREFIXES")))
         fairUse = FairUseLimits(
             userRequests: try P.integer(text("FIREFLY_LIMIT_USER_REQUESTS"), key: "FIREFLY_LIMIT_USER_REQUESTS", range: 1...4096),
@@ -198,6 +199,9 @@ public struct GatewaySettings: Sendable, Equatable {
     public var uploadMaxBytes: Int
     public var uploadUserQuotaBytes: Int
     public var uploadExpirySeconds: Int
+    /// How long a transfer that follows an upload still receiving waits for the next bytes (0: no
+    /// forwarding before the last chunk).
+    public var uploadFollowIdleMilliseconds: Int
     /// DBFS folders uploads may write to, each `dbfs:/…/` with `{org}` for the organization's slug.
     public var dbfsAllowedPrefixes: [String]
 }

@@ -16,11 +16,11 @@ import FoundationEssentials
 enum ResumableUploadHandlers {
     static let tusHeaders: [(String, String)] = [("Tus-Resumable", "1.0.0"), ("Cache-Control", "no-store")]
 
-    static func register(in router: inout Router<Handler>, gateway: Gateway) {
+    static func register(in router: inout Router<Handler>, gateway: Gateway, followers: UploadFollowers?) {
         // tus clients are often configured with the endpoint's trailing slash: both forms answer.
         for endpoint in ["/api/uploads", "/api/uploads/"] {
             router.add("OPTIONS", endpoint, options(gateway))
-            router.add("POST", endpoint, create(gateway))
+            router.add("POST", endpoint, create(gateway, followers: followers))
         }
         router.add("HEAD", "/api/uploads/{id}", head)
         router.add("PATCH", "/api/uploads/{id}", patch(gateway))
@@ -43,30 +43,18 @@ enum ResumableUploadHandlers {
 
     static func stagedPath(_ gateway: Gateway, _ id: String) -> String { gateway.settings.uploadDirectory + "/" + id + ".part" }
 
-    /// `Upload-Metadata`: comma-separated `key base64value` pairs.
-    static func metadata(_ header: String?) -> [String: String] {
-        var values: [String: String] = [:]
-        for pair in (header ?? "").split(separator: ",") {
-            let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
-            guard let key = parts.first else { continue }
-            let value = parts.count > 1 ? Data(base64Encoded: String(parts[1])).map { String(decoding: $0, as: UTF8.self) } : ""
-            values[String(key)] = value ?? ""
-        }
-        return values
-    }
-
     /// `POST /api/uploads` with `Upload-Length` and `Upload-Metadata` (`path`, optional `filename`, `overwrite`).
-    static func create(_ gateway: Gateway) -> Handler {
+    static func create(_ gateway: Gateway, followers: UploadFollowers?) -> Handler {
         { context in
             try requireTus(context)
             let caller = try GatewayHandlers.caller(context)
-            guard let lengthText = context.request.headers["upload-length"], let length = Int64(lengthText), length >= 0 else {
+            guard let length = TusHeaders.length(context.request.headers["upload-length"]) else {
                 throw APIError.badRequest("Upload-Length is required (deferred lengths are not supported).")
             }
             guard length <= Int64(gateway.settings.uploadMaxBytes) else {
                 throw APIError(status: 413, code: "payload_too_large", message: "Uploads are limited to \(gateway.settings.uploadMaxBytes) bytes.", headers: tusHeaders)
             }
-            let meta = metadata(context.request.headers["upload-metadata"])
+            let meta = TusHeaders.metadata(context.request.headers["upload-metadata"])
             let target = try UploadHandlers.target(meta["path"], for: context, gateway: gateway)
             let display: String
             switch target { case .volume(_, let text), .dbfs(_, let text): display = text }
@@ -96,6 +84,8 @@ enum ResumableUploadHandlers {
                                    message: "Your unfinished uploads would exceed the quota of \(settings.uploadUserQuotaBytes) bytes. Cancel one, or wait for one to finish.",
                                    headers: tusHeaders)
                 }
+                // A large upload to a volume is forwarded while its chunks arrive.
+                if case .volume = target { followers?.start(id, size: length) }
                 let expires = HTTPDate.format(seconds: Int64(Date().timeIntervalSince1970) + Int64(settings.uploadExpirySeconds))
                 return Response(status: 201, headers: tusHeaders + [("Location", "/api/uploads/\(id)"), ("Upload-Expires", expires)])
             }
@@ -179,7 +169,7 @@ enum ResumableUploadHandlers {
             guard context.request.headers["content-type"] == "application/offset+octet-stream" else {
                 throw APIError(status: 415, code: "unsupported_media_type", message: "Content-Type must be application/offset+octet-stream.")
             }
-            guard let offset = context.request.headers["upload-offset"].flatMap(Int64.init) else { throw APIError.badRequest("Upload-Offset is required.") }
+            guard let offset = TusHeaders.length(context.request.headers["upload-offset"]) else { throw APIError.badRequest("Upload-Offset is required.") }
             return try context.database.withConnection { connection in
                 // The row stays locked while this chunk is written: two PATCHes (a client retrying
                 // after a timeout) can never both append; the second one gets 409.
@@ -230,12 +220,11 @@ enum ResumableUploadHandlers {
             written += Int64(piece.count)
         }
         if let checksum = context.request.headers["upload-checksum"] {
-            let parts = checksum.split(separator: " ")
-            guard parts.count == 2, parts[0] == "sha256" else {
+            guard checksum.split(separator: " ").first == "sha256" else {
                 try file.truncate(to: upload.received)
                 throw APIError(status: 400, code: "checksum_algorithm", message: "Only sha256 checksums are supported.", headers: tusHeaders)
             }
-            guard Data(base64Encoded: String(parts[1])).map(Array.init) == chunkDigest.finalize() else {
+            guard TusHeaders.sha256Checksum(checksum) == chunkDigest.finalize() else {
                 try file.truncate(to: upload.received)
                 throw APIError(status: 460, code: "checksum_mismatch", message: "The chunk does not match its Upload-Checksum; send it again.", headers: tusHeaders)
             }

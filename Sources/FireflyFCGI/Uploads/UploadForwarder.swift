@@ -143,20 +143,27 @@ final class UploadForwarder: Sendable {
     /// One transfer of the staged copy; the SHA-256 of what was sent.
     private func transfer(_ job: Job, connection: PostgresConnection, http: HTTPClient) throws -> String {
         let reader = try StreamFile(path: ResumableUploadHandlers.stagedPath(gateway, job.id), mode: .read)
+        return try transfer(job, connection: connection, http: http, source: { try reader.read(at: $0, count: 1 << 20) }, renew: { offset in
+            try connection.query("""
+                UPDATE uploads SET forwarded_bytes = \(offset), lease_until = now() + make_interval(secs => \(Self.leaseSeconds)) WHERE id = \(job.id)::uuid
+                """)
+        })
+    }
+
+    /// One transfer from `source` (the bytes at an offset; empty at the end); `renew` records the
+    /// progress and keeps the lease every second. The SHA-256 of what is sent is taken on the way.
+    private func transfer(_ job: Job, connection: PostgresConnection, http: HTTPClient, source: @escaping (Int64) throws -> [UInt8],
+                          renew: @escaping (Int64) throws -> Void) throws -> String {
         var offset: Int64 = 0
         var renewed: UInt64 = 0  // the first piece records progress at once
-        // The SHA-256 of what is sent is taken on the way (one pass over the staged file); progress
-        // and the lease are written every few seconds.
         let digest = UploadHandlers.Tally()
-        let next: () throws -> [UInt8] = { [self] in
-            let piece = try reader.read(at: offset, count: 1 << 20)
+        let next: () throws -> [UInt8] = {
+            let piece = try source(offset)
             offset += Int64(piece.count)
             digest.add(piece)
             if MonotonicClock.nanoseconds() - renewed > 1_000_000_000 {
                 renewed = MonotonicClock.nanoseconds()
-                try connection.query("""
-                    UPDATE uploads SET forwarded_bytes = \(offset), lease_until = now() + make_interval(secs => \(Self.leaseSeconds)) WHERE id = \(job.id)::uuid
-                    """)
+                try renew(offset)
             }
             return piece
         }
@@ -179,6 +186,79 @@ final class UploadForwarder: Sendable {
                                           connection: connection, http: http, next: next)
             guard digest.bytes == job.size else { throw ForwardFailure(message: GatewayErrorText.sizeMismatch) }
             return digest.hex()
+        }
+    }
+
+    // MARK: Forwarding while the chunks arrive
+
+    /// How long a following transfer's claim holds without renewal (renewals skip a row a chunk
+    /// has locked, so this outlasts slow chunks).
+    static let followLeaseSeconds = 60
+
+    /// Forwards upload `id` while its chunks still arrive, on the calling thread: the transfer reads
+    /// the staged copy up to the offset PostgreSQL has confirmed and waits there for the next chunk,
+    /// so the last chunk is followed by seconds of forwarding instead of the whole file. The claim
+    /// is the same lease the forwarder honours; when the client pauses past `idleMilliseconds`, the
+    /// transfer fails or another forwarder took the upload, the lease is released and the upload is
+    /// forwarded as usual after its last chunk (the staged copy is the source of truth throughout).
+    func follow(_ id: String, idleMilliseconds: Int) {
+        let connector = DatabaseConnector(settings: database, statementTimeoutMilliseconds: 30_000)
+        var options = HTTPClientOptions(caFile: gateway.settings.caFile, timeoutMilliseconds: 0, userAgent: WorkspaceClient.userAgent)
+        options.lowSpeedBytesPerSecond = 1
+        options.lowSpeedSeconds = max(10, idleMilliseconds / 1000 + 10)
+        do {
+            let http = try HTTPClient(options: options)
+            try connector.withConnection { connection in
+                guard let (job, claim) = try claimReceiving(id, connection: connection) else { return }
+                followClaimed(job, claim: claim, idleMilliseconds: idleMilliseconds, connection: connection, http: http)
+            }
+        } catch {
+            logger.warning("upload follower: database or client failed; the upload is forwarded after its last chunk",
+                           metadata: ["upload.id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Takes a receiving upload's lease; the claim is its `attempts` value, which any later claim changes.
+    private func claimReceiving(_ id: String, connection: PostgresConnection) throws -> (Job, Int)? {
+        let row = try connection.query("""
+            UPDATE uploads SET lease_until = now() + make_interval(secs => \(Self.followLeaseSeconds)), attempts = attempts + 1
+            WHERE id = \(id)::uuid AND state = 'receiving' AND (lease_until IS NULL OR lease_until < now())
+            RETURNING organization_id, user_id, size, target, options, attempts
+            """)
+        guard let organization = row.value("organization_id").flatMap(Int64.init), let user = row.value("user_id").flatMap(Int64.init),
+              let size = row.value("size").flatMap(Int64.init), let target = row.value("target"),
+              let claim = row.value("attempts").flatMap(Int.init) else { return nil }
+        let flags = (row.value("options") ?? "").split(separator: ",").map(String.init)
+        return (Job(id: id, caller: Caller(userID: user, organizationID: organization, requestID: "upload-" + id), size: size, target: target,
+                    overwrite: flags.contains("overwrite"), verifyHash: flags.contains("verify")), claim)
+    }
+
+    /// The following transfer of a claimed upload, and its outcome.
+    private func followClaimed(_ job: Job, claim: Int, idleMilliseconds: Int, connection: PostgresConnection, http: HTTPClient) {
+        do {
+            let source = try FollowedUpload(job: job, claim: claim, path: ResumableUploadHandlers.stagedPath(gateway, job.id),
+                                            idleNanoseconds: UInt64(idleMilliseconds) * 1_000_000, connection: connection)
+            let sha = try transfer(job, connection: connection, http: http, source: source.read, renew: { offset in
+                // A row a chunk holds locked is skipped (the next second tries again).
+                try connection.query("""
+                    UPDATE uploads SET forwarded_bytes = \(offset), lease_until = now() + make_interval(secs => \(Self.followLeaseSeconds))
+                    WHERE id = (SELECT id FROM uploads WHERE id = \(job.id)::uuid AND attempts = \(claim) FOR UPDATE SKIP LOCKED)
+                    """)
+            })
+            let done = try connection.query("""
+                UPDATE uploads SET state = 'done', sha256 = \(sha), forwarded_bytes = \(job.size), error = NULL, lease_until = NULL, updated_at = now()
+                WHERE id = \(job.id)::uuid AND state = 'forwarding' AND attempts = \(claim)
+                """)
+            guard done.affectedRows == 1 else { return }  // taken over meanwhile: the new owner records the outcome
+            try? FileManager.default.removeItem(atPath: ResumableUploadHandlers.stagedPath(gateway, job.id))
+            UploadMetrics.entered("forwarded")
+            logger.info("upload forwarded while receiving", metadata: ["upload.id": "\(job.id)", "bytes": "\(job.size)"])
+        } catch {
+            _ = try? connection.query("""
+                UPDATE uploads SET lease_until = NULL, forwarded_bytes = 0 WHERE id = \(job.id)::uuid AND attempts = \(claim)
+                """)
+            logger.info("upload follower stopped; the upload is forwarded after its last chunk",
+                        metadata: ["upload.id": "\(job.id)", "reason": "\(error)"])
         }
     }
 

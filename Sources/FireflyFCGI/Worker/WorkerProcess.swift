@@ -58,9 +58,14 @@ struct WorkerProcess {
         let gateway = identity.vault.map { Gateway(client: WorkspaceClient(vault: $0, settings: configuration.gateway, logger: logger), cache: cache,
                                                     settings: configuration.gateway) }
         if identity.isEnabled { startListener(identity, cache: cache, gateway: gateway) }
-        if let gateway { startForwarder(gateway) }
+        let forwarder = gateway.map { UploadForwarder(gateway: $0, database: configuration.database, logger: logger) }
+        if let forwarder { startForwarder(forwarder) }
+        let followers = forwarder.map {
+            UploadFollowers(forwarder: $0, idleMilliseconds: configuration.gateway.uploadFollowIdleMilliseconds, logger: logger)
+        }
         let stats = WorkerStats()
-        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity, gateway: gateway, envelope: envelope),
+        let dispatcher = RequestDispatcher(router: Routes.make(configuration: configuration, identity: identity, gateway: gateway, envelope: envelope,
+                                                               followers: followers),
                                            configuration: configuration, identity: identity, logger: logger)
         let loop = AcceptLoop(
             listenFD: listenFD,
@@ -153,8 +158,7 @@ struct WorkerProcess {
     }
 
     /// One thread per worker forwards completed uploads to Databricks (``UploadForwarder``).
-    private func startForwarder(_ gateway: Gateway) {
-        let forwarder = UploadForwarder(gateway: gateway, database: configuration.database, logger: logger)
+    private func startForwarder(_ forwarder: UploadForwarder) {
         do {
             try OSThread.start { forwarder.run() }.detach()
         } catch {
