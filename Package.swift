@@ -54,6 +54,7 @@ let package = Package(
         .target(
             name: "FireflyMetrics",
             dependencies: [
+                "FireflySystem",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -94,7 +95,7 @@ let package = Package(
         .target(
             name: "FireflyGateway",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflyIdentity", "FireflyMetrics",
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflyIdentity", "FireflyMetrics", "FireflySystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -181,3 +182,4 @@ let package = Package(
         ),
     ]
 )
+

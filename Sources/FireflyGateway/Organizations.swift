@@ -1,7 +1,7 @@
 import FireflyCore
 import FireflyPostgres
 import FoundationEssentials
-import Synchronization
+import FireflySystem
 
 /// An organization's Databricks settings.
 public struct OrganizationWorkspace: Sendable {
@@ -14,7 +14,7 @@ public struct OrganizationWorkspace: Sendable {
 
 /// Reads organizations' workspace settings, cached per process for a few seconds.
 final class OrganizationDirectory: Sendable {
-    private let cache = Mutex<[Int64: (OrganizationWorkspace, Double)]>([:])
+    private let cache = PlainLock<[Int64: (OrganizationWorkspace, Double)]>([:])
     static let lifetime: Double = 10
 
     func workspace(_ organizationID: Int64, connection: PostgresConnection, now: Double = Date().timeIntervalSince1970) throws -> OrganizationWorkspace {

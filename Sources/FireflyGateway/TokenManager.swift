@@ -5,7 +5,7 @@ import FireflyIdentity
 import FireflyPostgres
 import FoundationEssentials
 import Logging
-import Synchronization
+import FireflySystem
 
 /// SPN tokens: worker memory → PostgreSQL (sealed) → a client_credentials exchange at the
 /// workspace. A token is renewed when less than five minutes remain. Exactly one exchange per
@@ -20,8 +20,8 @@ final class TokenManager: Sendable {
     /// A token this close to its end is not handed out even as a fallback.
     static let fallbackMargin: Double = 30
 
-    private let memory = Mutex<[Int64: (token: String, expiresAt: Double)]>([:])
-    private let failures = Mutex<[Int64: Double]>([:])
+    private let memory = PlainLock<[Int64: (token: String, expiresAt: Double)]>([:])
+    private let failures = PlainLock<[Int64: Double]>([:])
     private let vault: Vault
     private let logger: Logger
     private let lockWaitSeconds: Int

@@ -222,7 +222,7 @@ public final class WorkspaceClient: Sendable {
             // Committed without waiting for the WAL flush (the call's own latency need not pay a disk
             // sync): the row is in PostgreSQL before the request ends, so a worker that dies loses
             // nothing; only a PostgreSQL crash in the following fraction of a second could.
-            try connection.query("""
+            try connection.query(prepared: "firefly_audit_insert", """
                 WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true))
                 INSERT INTO audit_log (user_id, organization_id, method, path_template, status, duration_ms, request_id)
                 SELECT \(caller.userID)::bigint, \(caller.organizationID)::bigint, \(method)::text, \(template)::text, \(status)::integer,

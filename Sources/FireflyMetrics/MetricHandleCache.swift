@@ -1,10 +1,10 @@
-import Synchronization
+import FireflySystem
 
 /// swift-metrics handles by label values, made once: creating a `Counter` or `Timer` looks its
 /// series up in the registry (label validation, a lock, a dictionary), which a request path should
 /// not pay every time. Keys must come from a bounded set (route patterns, status codes, outcomes).
 public final class MetricHandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
-    private let handles = Mutex<[Key: Handle]>([:])
+    private let handles = PlainLock<[Key: Handle]>([:])
     private let make: @Sendable (Key) -> Handle
 
     public init(_ make: @escaping @Sendable (Key) -> Handle) {

@@ -6,6 +6,8 @@ import Glibc
 /// One libpq connection. Not thread-safe: each worker thread owns its own.
 public final class PostgresConnection {
     private let handle: OpaquePointer
+    /// Statements prepared on this connection (``query(prepared:_:)``).
+    private var prepared: Set<String> = []
 
     /// Connects with a libpq connection string or URI; the password, when given, is passed apart so
     /// it never sits in a string that could be logged. Every connection has TCP keepalives and a
@@ -50,6 +52,21 @@ public final class PostgresConnection {
     public func query(_ query: SQLQuery) throws -> QueryResult {
         let result = Self.withCStrings(query.bindings) { values in
             PQexecParams(handle, query.sql, Int32(query.bindings.count), nil, values, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs a parameterized statement that the request path runs often as a statement prepared on
+    /// this connection under `name`: parsed and planned once per connection, not on every call.
+    /// `name` must always stand for the same SQL text.
+    @discardableResult
+    public func query(prepared name: String, _ query: SQLQuery) throws -> QueryResult {
+        if !prepared.contains(name) {
+            try consume(PQprepare(handle, name, query.sql, Int32(query.bindings.count), nil))
+            prepared.insert(name)
+        }
+        let result = Self.withCStrings(query.bindings) { values in
+            PQexecPrepared(handle, name, Int32(query.bindings.count), values, nil, nil, 0)
         }
         return try consume(result)
     }

@@ -1,5 +1,5 @@
 import FoundationEssentials
-import Synchronization
+import FireflySystem
 
 /// A per-process cache that is trusted only while the worker's PostgreSQL listener receives the
 /// invalidations other workers and hosts send (`LISTEN/NOTIFY`); while the listener is down or in
@@ -29,7 +29,7 @@ public final class NotifiedCache<Key: Hashable & Sendable, Value: Sendable>: Sen
         var epoch: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = PlainLock(State())
     private let lifetime: Double
     private let capacity: Int
     /// How long after the listener's last sign of life the cache stays trusted.

@@ -1,14 +1,14 @@
 import FireflyCore
-import Synchronization
+import FireflySystem
 
 /// The worker's fair-use counts (``InFlightCounts``) under a lock: an API request of a user or an
 /// organization past its in-flight limit is refused with 429 before it takes a thread for long.
 final class FairUseGate: Sendable {
-    private let counts: Mutex<InFlightCounts>
+    private let counts: PlainLock<InFlightCounts>
     private let threads: Int
 
     init(limits: FairUseLimits, threads: Int) {
-        counts = Mutex(InFlightCounts(userLimit: limits.userRequests, organizationLimit: limits.organizationRequests))
+        counts = PlainLock(InFlightCounts(userLimit: limits.userRequests, organizationLimit: limits.organizationRequests))
         self.threads = threads
     }
 

@@ -29,6 +29,8 @@ struct RequestDispatcher: Sendable {
         let database: DatabaseConnector
         /// The thread's libcurl handle for Databricks: its connections are kept and reused.
         let workspaceHTTP: HTTPClient?
+        /// The thread's request counters and timers.
+        let metrics = RequestMetrics()
         init(database: DatabaseConnector, workspaceHTTP: HTTPClient?) {
             self.database = database
             self.workspaceHTTP = workspaceHTTP
@@ -114,7 +116,7 @@ struct RequestDispatcher: Sendable {
         if let counted { fairUse.end(user: counted.userID, organization: counted.organizationID) }
 
         // Metadata is an autoclosure: nothing is formatted when the level filters the line out.
-        RequestMetrics.record(route: pattern, method: method, status: response.status, nanoseconds: MonotonicClock.nanoseconds() - started)
+        session.metrics.record(route: pattern, method: method, status: response.status, nanoseconds: MonotonicClock.nanoseconds() - started)
         let slow = elapsedMilliseconds >= Double(configuration.limits.slowThresholdMilliseconds)
         logger.log(level: slow ? .warning : .info, slow ? "slow request" : "request", metadata: [
             "request.id": "\(requestID)", "method": "\(method)", "route": "\(pattern)",
