@@ -183,3 +183,23 @@ let package = Package(
     ]
 )
 
+// Fuzz targets (libFuzzer), declared only when FIREFLY_FUZZ is set: `bench/fuzz` builds them with
+// `--sanitize=fuzzer --sanitize=address` in their own scratch folder (libFuzzer supplies `main`).
+// Each has a seed corpus in Fuzz/Corpus/<target>/.
+if Context.environment["FIREFLY_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzTokenEnvelope", ["ProxyCore", "FireflyCrypto"]),
+        ("FuzzProxyGate", ["ProxyCore"]),
+        ("FuzzProxiedHeaders", ["ProxyCore"]),
+        ("FuzzCGIParameters", ["FireflyFastCGI"]),
+        ("FuzzCookiesAndPaths", ["FireflyCore", "FireflyIdentity"]),
+        ("FuzzTusHeaders", ["FireflyCore"]),
+        ("FuzzConfigurationFiles", ["ProxyCore"]),
+        ("FuzzJSONBodies", ["FireflyIdentity"]),
+        ("FuzzIDToken", ["FireflyIdentity"]),
+        ("FuzzSimulatorSQL", ["WorkspaceSim"]),
+    ]
+    package.targets += fuzzTargets.map {
+        .executableTarget(name: $0.name, dependencies: $0.dependencies, path: "Fuzz/\($0.name)", swiftSettings: strict)
+    }
+}
