@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "FireflyIdentity",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySystem", "FireflySettings", "FireflyMetrics",
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySettings", "FireflyMetrics",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyFCGI",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient", "ProxyCore", "FireflySettings",
+                "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient", "ProxyCore", "FireflySettings", "FireflyCrypto",
                 "FireflyLogging", "FireflyMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "FireflyUnitTests",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings",
+                "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings", "FireflyPostgres",
                 "FireflyLogging", "FireflyMetrics",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -118,7 +118,12 @@ enum ResumableUploadHandlers {
                 SELECT received_bytes, size, state, target, options FROM uploads
                 WHERE id = \(id)::uuid AND organization_id = \(caller.organizationID) AND user_id = \(caller.userID)
                 """
-            if locking { query.sql += " FOR UPDATE NOWAIT" }
+            if locking {
+                // One writer per upload: a second PATCH waits at most a second for the row (an upload
+                // follower's progress update holds it for a moment), then gets 409.
+                try connection.query("SELECT set_config('lock_timeout', '1000', true)")
+                query.sql += " FOR UPDATE"
+            }
             row = try connection.query(query)
         } catch let error as PostgresError where error.sqlState == "55P03" {
             throw APIError(status: 409, code: "upload_busy", message: "Another request is writing to this upload right now; ask for its offset and go on from there.",
