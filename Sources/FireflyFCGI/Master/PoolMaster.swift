@@ -12,21 +12,17 @@ import Glibc
 /// dropping a request (new workers first, old ones drain), drains on SIGTERM, writes the status
 /// document and talks to systemd. Single-threaded: one loop over signals, worker pipes and timers.
 final class PoolMaster {
-    private struct WorkerRecord {
-        let pid: pid_t
-        let generation: Int
-        let slot: Int
-        var statusFD: Int32
+    /// A worker's report pipe and the bytes of a line not yet complete.
+    private struct ReportPipe {
+        var fd: Int32
         var pendingBytes: [UInt8] = []
-        var ready = false
-        var draining = false
-        var busy = 0
-        var idle = 0
-        var accepted = 0
-        let startedAt: UInt64
     }
 
+    /// The active generation's configuration.
     private var configuration: FireflyConfiguration
+    /// Each generation's configuration while it has workers to spawn (two during a reload).
+    private var configurations: [Int: FireflyConfiguration]
+    private var candidateConfiguration: FireflyConfiguration?
     private let configurationPath: String?
     private let environment: [String: String]
     private let executable: String
@@ -35,17 +31,9 @@ final class PoolMaster {
     private let listenFD: Int32
     private let socketActivated: Bool
 
-    private var workers: [pid_t: WorkerRecord] = [:]
-    private var activeGeneration = 1
-    private var pendingGeneration: Int?
-    private var previousConfiguration: FireflyConfiguration?
-    private var reloadStartedAt: UInt64 = 0
-    private var scheduledSpawns: [(slot: Int, generation: Int, dueAt: UInt64)] = []
-    private var throttle = RestartThrottle()
-    private var readyNotified = false
-    private var stopDeadline: UInt64?
-    private var killedStragglers = false
-    private var counters = (respawns: 0, crashRespawns: 0, recycles: 0, reloads: 0, retiredAccepted: 0)
+    private var supervisor: PoolSupervisor
+    private var pipes: [pid_t: ReportPipe] = [:]
+    private var exitCode: Int32?
     private var statusDirty = true
     private var metrics: PoolMetrics
     private var lastStatusWrite: UInt64 = 0
@@ -53,12 +41,14 @@ final class PoolMaster {
 
     init(configuration: FireflyConfiguration, configurationPath: String?, environment: [String: String], logger: Logger) throws {
         self.configuration = configuration
+        self.configurations = [1: configuration]
         self.configurationPath = configurationPath
         self.environment = environment
         self.logger = logger
         self.executable = ProcessSpawner.currentExecutable()
         self.notifier = SystemdNotifier(environment: environment)
         self.metrics = PoolMetrics(runtimeDirectory: configuration.runtimeDirectory)
+        self.supervisor = PoolSupervisor(settings: Self.settings(of: configuration))
         if let inherited = SocketActivation.descriptors(environment: environment).first {
             guard UnixSocket.isListeningSocket(inherited) else {
                 throw ConfigurationError(key: "LISTEN_FDS", problem: "descriptor \(inherited) from systemd is not a listening socket")
@@ -73,6 +63,15 @@ final class PoolMaster {
             socketActivated = false
         }
     }
+
+    private static func settings(of configuration: FireflyConfiguration) -> PoolSupervisor.Settings {
+        PoolSupervisor.Settings(
+            workers: configuration.pool.workers,
+            startTimeoutMilliseconds: UInt64(configuration.pool.startTimeoutMilliseconds),
+            drainTimeoutMilliseconds: UInt64(configuration.pool.drainTimeoutMilliseconds))
+    }
+
+    private static func now() -> UInt64 { MonotonicClock.nanoseconds() / 1_000_000 }
 
     /// Runs until SIGTERM has drained every worker; returns the exit code.
     func run() async -> Int32 {
@@ -89,43 +88,136 @@ final class PoolMaster {
             "socket": "\(socketActivated ? "systemd socket activation" : configuration.listenSocket)",
             "workers": "\(configuration.pool.workers)", "threads": "\(configuration.pool.threadsPerWorker)",
         ])
-        for slot in 0..<configuration.pool.workers { spawn(slot: slot, generation: activeGeneration) }
+        await perform(supervisor.start(now: Self.now()))
 
-        while true {
-            let fds = [signalFD] + workers.values.map(\.statusFD).filter { $0 >= 0 }
+        while exitCode == nil {
+            let fds = [signalFD] + pipes.values.map(\.fd)
             for fd in Poll.readable(fds, timeoutMilliseconds: 100) where fd != signalFD {
-                readReports(from: fd)
+                await readReports(from: fd)
             }
             for signal in SignalPipe.drain() {
                 await handle(signal: signal)
             }
-            reapWorkers()
-            runDueSpawns()
-            progressStartAndReload()
-            if let exitCode = progressStop() { return exitCode }
+            await reapWorkers()
+            await perform(supervisor.tick(now: Self.now()))
             writeStatusIfDue()
         }
+        return exitCode ?? 0
     }
 
-    // MARK: Signals
+    // MARK: Events in
 
     private func handle(signal: Int32) async {
         switch signal {
-        case SIGHUP:
-            guard stopDeadline == nil else { return }
-            guard pendingGeneration == nil else {
-                logger.warning("reload already in progress; SIGHUP ignored")
-                return
-            }
-            await beginReload()
-        case SIGTERM, SIGINT, SIGQUIT:
-            beginStop()
-        default:
-            break  // SIGCHLD: reaping happens every turn of the loop
+        case SIGHUP: await perform(supervisor.reloadRequested())
+        case SIGTERM, SIGINT, SIGQUIT: await perform(supervisor.stopRequested(now: Self.now()))
+        default: break  // SIGCHLD: reaping happens every turn of the loop
         }
     }
 
-    private func beginReload() async {
+    private func readReports(from fd: Int32) async {
+        guard let pid = pipes.first(where: { $0.value.fd == fd })?.key, var pipe = pipes[pid] else { return }
+        guard let bytes = FileDescriptors.readAvailable(fd) else {
+            FileDescriptors.close(fd)
+            pipes[pid] = nil
+            return
+        }
+        pipe.pendingBytes += bytes
+        var reports: [WorkerReport] = []
+        while let newline = pipe.pendingBytes.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = String(decoding: pipe.pendingBytes[..<newline], as: UTF8.self)
+            pipe.pendingBytes.removeSubrange(...newline)
+            if let report = WorkerReport(line: Substring(line)) {
+                reports.append(report)
+            } else {
+                logger.warning("unreadable worker report", metadata: ["pid": "\(pid)"])
+            }
+        }
+        if pipe.pendingBytes.count > 4096 { pipe.pendingBytes.removeAll() }
+        pipes[pid] = pipe
+        for report in reports {
+            await perform(supervisor.received(report, from: pid, now: Self.now()))
+        }
+    }
+
+    private func reapWorkers() async {
+        for (pid, status) in ChildProcesses.reapEnded() {
+            // Read what the worker said before it exited (a "recycle" report may still be in the
+            // pipe when the exit is noticed): an announced recycle is not a crash.
+            for _ in 0..<8 {
+                guard let fd = pipes[pid]?.fd else { break }
+                await readReports(from: fd)  // closes the pipe at its end (the worker is gone)
+            }
+            if let pipe = pipes.removeValue(forKey: pid) { FileDescriptors.close(pipe.fd) }
+            metrics.retire(pid: pid)
+            logger.debug("worker exited", metadata: ["pid": "\(pid)", "status": "\(status)"])
+            await perform(supervisor.exited(pid: pid, now: Self.now()))
+        }
+    }
+
+    // MARK: Actions out
+
+    private func perform(_ actions: [PoolSupervisor.Action]) async {
+        guard !actions.isEmpty else { return }
+        statusDirty = true
+        for action in actions { await perform(action) }
+    }
+
+    private func perform(_ action: PoolSupervisor.Action) async {
+        switch action {
+        case .spawn(let slot, let generation):
+            spawn(slot: slot, generation: generation)
+        case .terminate(let pid, let retiring):
+            ChildProcesses.send(retiring ? WorkerProcess.retireSignal : SIGTERM, to: pid)
+        case .kill(let pids):
+            logger.error("drain timeout: killing remaining workers", metadata: ["workers": "\(pids.count)"])
+            pids.forEach { ChildProcesses.send(SIGKILL, to: $0) }
+        case .closeListener:
+            notifier.notify("STOPPING=1\nSTATUS=Draining workers")
+            logger.info("stopping: draining workers", metadata: ["workers": "\(supervisor.workers.count)"])
+            if !socketActivated {
+                // New connections now fail fast at nginx instead of waiting in a backlog nobody serves.
+                unlink(configuration.listenSocket)
+            }
+            FileDescriptors.close(listenFD)
+        case .loadConfiguration:
+            await loadConfiguration()
+        case .announceReady(let ready, let expected):
+            if ready < expected {
+                logger.warning("not every worker became ready in time", metadata: ["ready": "\(ready)"])
+            }
+            notifier.notify("READY=1\nMAINPID=\(SocketActivation.currentProcessID)\nSTATUS=\(statusLine())")
+            logger.info("pool ready", metadata: ["workers": "\(ready)"])
+        case .reloadStarted(let generation):
+            configurations[generation] = candidateConfiguration
+            candidateConfiguration = nil
+        case .reloadCompleted(let generation, let draining):
+            if let fresh = configurations[generation] { configuration = fresh }
+            configurations = [generation: configuration]
+            logger.info("reload complete: new workers serve, old ones drain", metadata: ["generation": "\(generation)", "draining": "\(draining)"])
+            notifier.notify("READY=1\nSTATUS=\(statusLine())")
+        case .reloadFailed(let generation):
+            configurations[generation] = nil
+            logger.error("reload failed: new workers did not become ready in time; keeping the running ones")
+            notifier.notify("READY=1\nSTATUS=Reload failed; running the previous configuration")
+        case .reloadRefused:
+            notifier.notify("READY=1\nSTATUS=Reload failed (invalid configuration); running the previous one")
+        case .reloadIgnored(let reason):
+            logger.warning("SIGHUP ignored", metadata: ["reason": "\(reason)"])
+        case .workerCrashed(let pid, let slot, let delay, let crashes):
+            logger.error("worker exited unexpectedly; replacing it", metadata: ["pid": "\(pid)", "slot": "\(slot)", "delay_ms": "\(delay)"])
+            if delay > 0 {
+                logger.warning("worker crash storm: respawns throttled", metadata: ["crashes_in_window": "\(crashes)", "delay_ms": "\(delay)"])
+            }
+        case .exit(let code):
+            unlink(configuration.runtimeDirectory + "/" + PoolStatusHandler.fileName)
+            unlink(configuration.runtimeDirectory + "/" + PoolMetrics.fileName)
+            logger.info("pool stopped")
+            exitCode = code
+        }
+    }
+
+    private func loadConfiguration() async {
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.microseconds())\nSTATUS=Reloading configuration")
         logger.info("reloading configuration")
         var fresh: FireflyConfiguration
@@ -133,7 +225,7 @@ final class PoolMaster {
             fresh = try await FireflyConfiguration.load(filePath: configurationPath, environment: environment)
         } catch {
             logger.error("reload refused: the configuration is invalid; keeping the running one", metadata: ["error": "\(error)"])
-            notifier.notify("READY=1\nSTATUS=Reload failed (invalid configuration); running the previous one")
+            await perform(supervisor.configurationRejected())
             return
         }
         if !socketActivated, fresh.listenSocket != configuration.listenSocket || fresh.listenSocketMode != configuration.listenSocketMode {
@@ -141,32 +233,9 @@ final class PoolMaster {
             fresh.listenSocket = configuration.listenSocket
             fresh.listenSocketMode = configuration.listenSocketMode
         }
-        previousConfiguration = configuration
-        configuration = fresh
-        let generation = activeGeneration + 1
-        pendingGeneration = generation
-        reloadStartedAt = MonotonicClock.nanoseconds()
-        counters.reloads += 1
-        for slot in 0..<configuration.pool.workers { spawn(slot: slot, generation: generation) }
-        statusDirty = true
+        candidateConfiguration = fresh
+        await perform(supervisor.configurationLoaded(Self.settings(of: fresh), now: Self.now()))
     }
-
-    private func beginStop() {
-        guard stopDeadline == nil else { return }
-        notifier.notify("STOPPING=1\nSTATUS=Draining workers")
-        logger.info("stopping: draining workers", metadata: ["workers": "\(workers.count)"])
-        stopDeadline = MonotonicClock.nanoseconds() + UInt64(configuration.pool.drainTimeoutMilliseconds + 2000) * 1_000_000
-        scheduledSpawns.removeAll()
-        if !socketActivated {
-            // New connections now fail fast at nginx instead of waiting in a backlog nobody serves.
-            unlink(configuration.listenSocket)
-        }
-        FileDescriptors.close(listenFD)
-        for pid in Array(workers.keys) { terminate(pid) }
-        statusDirty = true
-    }
-
-    // MARK: Workers
 
     private func spawn(slot: Int, generation: Int) {
         // Every descriptor made here is closed on every path: a failed spawn leaks none.
@@ -186,14 +255,13 @@ final class PoolMaster {
                 environment: workerEnvironment(generation: generation),
                 descriptors: [(listenFD, 3), (writeEnd, 4)])
             opened.removeAll { $0 == readEnd }  // the master keeps the read end
-            workers[pid] = WorkerRecord(pid: pid, generation: generation, slot: slot, statusFD: readEnd, startedAt: MonotonicClock.nanoseconds())
+            pipes[pid] = ReportPipe(fd: readEnd)
+            supervisor.spawned(pid: pid, slot: slot, generation: generation, now: Self.now())
             logger.debug("worker started", metadata: ["pid": "\(pid)", "generation": "\(generation)", "slot": "\(slot)"])
         } catch {
             logger.error("cannot start a worker; retrying", metadata: ["error": "\(error)", "slot": "\(slot)"])
-            let delay = throttle.recordCrash(atMilliseconds: MonotonicClock.nanoseconds() / 1_000_000)
-            scheduledSpawns.append((slot, generation, MonotonicClock.nanoseconds() + max(delay, 500) * 1_000_000))
+            supervisor.spawnFailed(slot: slot, generation: generation, now: Self.now())
         }
-        statusDirty = true
     }
 
     /// The workers' environment: this process's, minus what belongs to the master (systemd's socket
@@ -201,191 +269,24 @@ final class PoolMaster {
     /// reload the old generation's respawns and recycles keep the old configuration).
     private func workerEnvironment(generation: Int) -> [String: String] {
         var result = environment.filter { !["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "FIREFLY_CONFIG"].contains($0.key) }
-        let values = generation == pendingGeneration || previousConfiguration == nil ? configuration : previousConfiguration ?? configuration
-        for (key, value) in values.resolvedValues { result[key] = value }
+        for (key, value) in (configurations[generation] ?? configuration).resolvedValues { result[key] = value }
         return result
-    }
-
-    /// Stops a worker: SIGTERM, or the retire signal when a successor already serves (its kept
-    /// connections are then left for nginx to close or to end after one more response).
-    private func terminate(_ pid: pid_t, retiring: Bool = false) {
-        guard var record = workers[pid] else { return }
-        record.draining = true
-        workers[pid] = record
-        ChildProcesses.send(retiring ? WorkerProcess.retireSignal : SIGTERM, to: pid)
-    }
-
-    private func readReports(from fd: Int32) {
-        guard let pid = workers.first(where: { $0.value.statusFD == fd })?.key, var record = workers[pid] else { return }
-        guard let bytes = FileDescriptors.readAvailable(fd) else {
-            FileDescriptors.close(fd)
-            record.statusFD = -1
-            workers[pid] = record
-            return
-        }
-        record.pendingBytes += bytes
-        while let newline = record.pendingBytes.firstIndex(of: UInt8(ascii: "\n")) {
-            let line = String(decoding: record.pendingBytes[..<newline], as: UTF8.self)
-            record.pendingBytes.removeSubrange(...newline)
-            switch WorkerReport(line: Substring(line)) {
-            case .ready:
-                record.ready = true
-            case .stats(let busy, let idle, let accepted):
-                record.busy = busy
-                record.idle = idle
-                record.accepted = accepted
-            case .recycle:
-                record.draining = true
-                counters.recycles += 1
-                counters.respawns += 1
-                if stopDeadline == nil, record.generation == activeGeneration || record.generation == pendingGeneration {
-                    spawn(slot: record.slot, generation: record.generation)
-                }
-            case nil:
-                logger.warning("unreadable worker report", metadata: ["pid": "\(pid)"])
-            }
-        }
-        if record.pendingBytes.count > 4096 { record.pendingBytes.removeAll() }
-        workers[pid] = record
-        statusDirty = true
-    }
-
-    private func reapWorkers() {
-        for (pid, status) in ChildProcesses.reapEnded() {
-            // Read what the worker said before it exited (a "recycle" report may still be in the
-            // pipe when the exit is noticed): an announced recycle is not a crash.
-            for _ in 0..<8 {
-                guard let fd = workers[pid]?.statusFD, fd >= 0 else { break }
-                readReports(from: fd)  // closes the pipe at its end (the worker is gone)
-            }
-            guard let record = workers.removeValue(forKey: pid) else { continue }
-            if record.statusFD >= 0 { FileDescriptors.close(record.statusFD) }
-            counters.retiredAccepted += record.accepted
-            metrics.retire(pid: pid)
-            statusDirty = true
-            let current = record.generation == activeGeneration || record.generation == pendingGeneration
-            if record.draining || stopDeadline != nil || !current {
-                logger.debug("worker exited", metadata: ["pid": "\(pid)", "status": "\(status)"])
-                continue
-            }
-            let delay = throttle.recordCrash(atMilliseconds: MonotonicClock.nanoseconds() / 1_000_000)
-            counters.crashRespawns += 1
-            counters.respawns += 1
-            logger.error("worker exited unexpectedly; replacing it", metadata: [
-                "pid": "\(pid)", "status": "\(status)", "slot": "\(record.slot)", "delay_ms": "\(delay)",
-            ])
-            if delay > 0 {
-                logger.warning("worker crash storm: respawns throttled", metadata: [
-                    "crashes_in_window": "\(throttle.recentCrashes)", "delay_ms": "\(delay)",
-                ])
-            }
-            scheduledSpawns.append((record.slot, record.generation, MonotonicClock.nanoseconds() + delay * 1_000_000))
-        }
-    }
-
-    private func runDueSpawns() {
-        let now = MonotonicClock.nanoseconds()
-        let due = scheduledSpawns.filter { $0.dueAt <= now }
-        scheduledSpawns.removeAll { $0.dueAt <= now }
-        for entry in due where stopDeadline == nil && (entry.generation == activeGeneration || entry.generation == pendingGeneration) {
-            spawn(slot: entry.slot, generation: entry.generation)
-        }
-    }
-
-    // MARK: Start, reload, stop
-
-    private func progressStartAndReload() {
-        // Once stopping, the pool never announces itself ready again.
-        guard stopDeadline == nil else { return }
-        let now = MonotonicClock.nanoseconds()
-        let startTimeout = UInt64(configuration.pool.startTimeoutMilliseconds) * 1_000_000
-        if !readyNotified {
-            let ready = workers.values.filter { $0.generation == activeGeneration && $0.ready }.count
-            if ready >= configuration.pool.workers || now - startedAt > startTimeout {
-                if ready < configuration.pool.workers {
-                    logger.warning("not every worker became ready in time", metadata: ["ready": "\(ready)"])
-                }
-                readyNotified = true
-                notifier.notify("READY=1\nMAINPID=\(SocketActivation.currentProcessID)\nSTATUS=\(statusLine())")
-                logger.info("pool ready", metadata: ["workers": "\(ready)"])
-            }
-        }
-        guard let generation = pendingGeneration else { return }
-        let fresh = workers.values.filter { $0.generation == generation }
-        if fresh.count >= configuration.pool.workers && fresh.allSatisfy(\.ready) {
-            let old = workers.values.filter { $0.generation != generation }.map(\.pid)
-            activeGeneration = generation
-            pendingGeneration = nil
-            previousConfiguration = nil
-            scheduledSpawns.removeAll { $0.generation != generation }
-            old.forEach { terminate($0, retiring: true) }
-            logger.info("reload complete: new workers serve, old ones drain", metadata: ["generation": "\(generation)", "draining": "\(old.count)"])
-            notifier.notify("READY=1\nSTATUS=\(statusLine())")
-            statusDirty = true
-        } else if now - reloadStartedAt > startTimeout {
-            logger.error("reload failed: new workers did not become ready in time; keeping the running ones")
-            fresh.map(\.pid).forEach { terminate($0) }
-            scheduledSpawns.removeAll { $0.generation == generation }
-            if let previousConfiguration { configuration = previousConfiguration }
-            pendingGeneration = nil
-            notifier.notify("READY=1\nSTATUS=Reload failed; running the previous configuration")
-            statusDirty = true
-        }
-    }
-
-    private func progressStop() -> Int32? {
-        guard let deadline = stopDeadline else { return nil }
-        if workers.isEmpty {
-            unlink(configuration.runtimeDirectory + "/" + PoolStatusHandler.fileName)
-            unlink(configuration.runtimeDirectory + "/" + PoolMetrics.fileName)
-            logger.info("pool stopped")
-            return 0
-        }
-        if MonotonicClock.nanoseconds() > deadline, !killedStragglers {
-            logger.error("drain timeout: killing remaining workers", metadata: ["workers": "\(workers.count)"])
-            workers.keys.forEach { ChildProcesses.send(SIGKILL, to: $0) }
-            killedStragglers = true
-        }
-        return nil
     }
 
     // MARK: Status
 
     private func statusLine() -> String {
-        let accepted = counters.retiredAccepted + workers.values.reduce(0) { $0 + $1.accepted }
-        return "\(workers.count) workers x \(configuration.pool.threadsPerWorker) threads; \(accepted) requests"
+        let status = supervisor.status(now: Self.now())
+        return "\(status.workers_running) workers x \(configuration.pool.threadsPerWorker) threads; \(status.accepted_requests) requests"
     }
 
     private func writeStatusIfDue() {
         let now = MonotonicClock.nanoseconds()
         let sinceLast = now - lastStatusWrite
         guard (statusDirty && sinceLast > 200_000_000) || sinceLast > 2_000_000_000 else { return }
-        var status = PoolStatus()
+        var status = supervisor.status(now: now / 1_000_000)
         status.pid = SocketActivation.currentProcessID
-        status.state = stopDeadline != nil ? "stopping" : pendingGeneration != nil ? "reloading" : readyNotified ? "running" : "starting"
-        status.generation = activeGeneration
-        status.workers_configured = configuration.pool.workers
         status.threads_per_worker = configuration.pool.threadsPerWorker
-        status.workers = workers.values.sorted { ($0.generation, $0.slot) < ($1.generation, $1.slot) }.map { record in
-            var worker = PoolStatus.Worker()
-            worker.pid = record.pid
-            worker.generation = record.generation
-            worker.slot = record.slot
-            worker.state = record.draining ? "draining" : record.ready ? "ready" : "starting"
-            worker.busy_threads = record.busy
-            worker.idle_threads = record.idle
-            worker.accepted_requests = record.accepted
-            worker.uptime_seconds = Double((now - record.startedAt) / 1_000_000) / 1000
-            return worker
-        }
-        status.workers_running = status.workers.count
-        status.busy_threads = status.workers.reduce(0) { $0 + $1.busy_threads }
-        status.idle_threads = status.workers.reduce(0) { $0 + $1.idle_threads }
-        status.accepted_requests = counters.retiredAccepted + status.workers.reduce(0) { $0 + $1.accepted_requests }
-        status.respawns = counters.respawns
-        status.crash_respawns = counters.crashRespawns
-        status.recycles = counters.recycles
-        status.reloads = counters.reloads
         status.uptime_seconds = Double((now - startedAt) / 1_000_000) / 1000
         do {
             let encoder = JSONEncoder()
