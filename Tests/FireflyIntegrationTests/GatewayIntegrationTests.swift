@@ -7,51 +7,6 @@ import Foundation
 import Synchronization
 import Testing
 
-/// Identity stack + workspace simulator: acme (alice, SPN org-a: samples, main, extra) and globex
-/// (bob, SPN org-b: samples.tpch) on the same simulated workspace.
-final class GatewayStack {
-    let world: IdentityStack
-    let simulator: SimulatorProcess
-    var base: String { world.base }
-
-    init(_ name: String, settings: [String: String] = [:], simulatorSettings: [String: Any] = [:]) throws {
-        simulator = try SimulatorProcess(name, settings: simulatorSettings)
-        world = try IdentityStack(name, settings: settings)
-        for (org, client, secret) in [("acme", "org-a", "secret-a"), ("globex", "org-b", "secret-b")] {
-            try world.admin(["org", "set-workspace", org, "--url", simulator.baseURL, "--warehouse", "sim-warehouse"])
-            let secretFile = world.stack.directory + "/\(org)-spn-secret"
-            try secret.write(toFile: secretFile, atomically: true, encoding: .utf8)
-            try world.admin(["org", "set-spn", org, "--client-id", client, "--secret-file", secretFile])
-            try FileManager.default.removeItem(atPath: secretFile)
-        }
-    }
-
-    /// A signed-in browser and its CSRF token.
-    func signIn(_ user: String, _ password: String) throws -> (Browser, String) {
-        let browser = Browser(stack: world.stack)
-        guard try world.login(browser, user: user, password: password).status == 302 else { throw StackError("login failed for \(user)") }
-        let csrf = try world.me(browser).json["csrf_token"] as? String ?? ""
-        return (browser, csrf)
-    }
-
-    func get(_ browser: Browser, _ path: String, headers: [(name: String, value: String)] = []) throws -> HTTPResponse {
-        try browser.send("GET", base + path, headers: headers)
-    }
-
-    func post(_ browser: Browser, _ path: String, csrf: String, json: Any) throws -> HTTPResponse {
-        try browser.send("POST", base + path, headers: [("Origin", base), ("X-CSRF-Token", csrf), ("Content-Type", "application/json")],
-                         body: Array(try JSONSerialization.data(withJSONObject: json)))
-    }
-
-    func tokenExchanges(_ client: String) throws -> Int {
-        ((try simulator.send("GET", "/sim/admin/counters").json["token_exchanges"] as? [String: Int]) ?? [:])[client] ?? 0
-    }
-
-    static func names(_ response: HTTPResponse, _ key: String) -> [String] {
-        ((response.json[key] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
-    }
-}
-
 @Suite("Gateway: Databricks through FireFly with per-organization service principals", .serialized, .timeLimit(.minutes(6)))
 struct GatewayIntegrationTests {
     @Test("organizations see their own catalogs; statements and cache stay theirs; ETag revalidation")
@@ -781,7 +736,10 @@ struct GatewayIntegrationTests {
         let (alice, _) = try gateway.signIn("alice", "alice-password")
         #expect(try gateway.get(alice, "/api/catalogs").status == 200)
         #expect(try gateway.tokenExchanges("org-a") == 1)
-        Thread.sleep(forTimeInterval: 3.5)  // now less than 5 minutes remain
+        // Once less than 5 minutes remain (after 3 s), the next call renews the token, once.
+        #expect(try eventually(within: 10, every: 0.25) {
+            try gateway.get(alice, "/api/catalogs").status == 200 && gateway.tokenExchanges("org-a") == 2
+        })
         #expect(try gateway.get(alice, "/api/catalogs").status == 200)
         #expect(try gateway.tokenExchanges("org-a") == 2)
     }
@@ -909,12 +867,10 @@ struct GatewayIntegrationTests {
         let run = try gateway.post(alice, "/api/sql/statements", csrf: csrf,
                                    json: ["statement": "SELECT pickup_zip, trip_distance FROM samples.nyctaxi.trips"])
         let id = try #require(run.json["statement_id"] as? String, "\(run.text.prefix(300))")
-        var state = (run.json["status"] as? [String: Any])?["state"] as? String
-        for _ in 0..<100 where state != "SUCCEEDED" {
-            Thread.sleep(forTimeInterval: 0.2)
-            state = (try gateway.get(alice, "/api/sql/statements/\(id)").json["status"] as? [String: Any])?["state"] as? String
+        let succeeded = try eventually(within: 20, every: 0.2) {
+            (try gateway.get(alice, "/api/sql/statements/\(id)").json["status"] as? [String: Any])?["state"] as? String == "SUCCEEDED"
         }
-        #expect(state == "SUCCEEDED")
+        #expect(succeeded)
         let csv = try alice.send("GET", gateway.base + "/api/sql/statements/\(id)/result.csv")
         #expect(csv.status == 200)
         #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)

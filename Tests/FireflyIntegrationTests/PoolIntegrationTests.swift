@@ -165,9 +165,12 @@ struct PoolIntegrationTests {
         let stack = try TestStack("reload", settings: ["FIREFLY_POOL_THREADS": "24"])
         let firstGeneration = try stack.poolStatus().generation
         let load = Background { try stack.load(path: "/healthz", connections: 16, seconds: 7) }
-        for _ in 0..<3 {
-            Thread.sleep(forTimeInterval: 1.5)
+        // Under way first, then each reload once the previous one completed (a SIGHUP during a
+        // reload is ignored).
+        _ = eventually(within: 5) { ((try? stack.poolStatus().accepted_requests) ?? 0) > 500 }
+        for done in 0..<3 {
             stack.signalMaster(SIGHUP)
+            _ = eventually(within: 5) { (try? stack.poolStatus()).map { $0.reloads > done && $0.state == "running" } == true }
         }
         let report = try load.value()
         #expect(report.requests > 1000, "\(report.output)")
@@ -197,7 +200,13 @@ struct PoolIntegrationTests {
     func drain() throws {
         let stack = try TestStack("drain")
         let slow = Background { try stack.request("GET", "/api/_test/sleep?ms=2000") }
-        Thread.sleep(forTimeInterval: 0.5)
+        // The slow request is in flight once a thread shows busy in several status documents in a
+        // row (one reading could be a status request's own thread).
+        var busyReadings = 0
+        #expect(eventually(within: 5, every: 0.1) {
+            busyReadings = ((try? stack.poolStatus().busy_threads) ?? 0) >= 1 ? busyReadings + 1 : 0
+            return busyReadings >= 3
+        })
         stack.signalMaster(SIGTERM)
         let response = try slow.value()
         #expect(response.status == 200)
@@ -382,27 +391,5 @@ struct PoolIntegrationTests {
             if let message = socket.receive(timeoutMilliseconds: 500), message.contains(text) { return true }
         }
         return false
-    }
-}
-
-/// Work on a plain thread (tests block on I/O; the cooperative pool must stay free).
-final class Background<T>: @unchecked Sendable {
-    private var result: Result<T, any Error>?
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ body: @escaping @Sendable () throws -> T) {
-        let thread = Thread { [self] in
-            result = Result { try body() }
-            done.signal()
-        }
-        thread.start()
-    }
-
-    /// Waits for the work and returns its value or throws its error.
-    func value() throws -> T {
-        done.wait()
-        done.signal()
-        guard let result else { throw StackError("background work vanished") }
-        return try result.get()
     }
 }
