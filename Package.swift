@@ -49,6 +49,9 @@ let package = Package(
         // Settings plumbing shared by every executable: value parsers, secret files, errors naming the key.
         .target(name: "FireflySettings", swiftSettings: strict),
 
+        // JSON: the one parsed-value type (claims, responses, request bodies) and string escaping.
+        .target(name: "FireflyJSON", swiftSettings: strict),
+
         // Metrics: the catalogue of FireFly's metric families, Prometheus text merged across processes,
         // the swift-metrics backend the executables install.
         .target(
@@ -64,7 +67,7 @@ let package = Package(
         // Logging: one logfmt format for every process, with journald priorities.
         .target(
             name: "FireflyLogging",
-            dependencies: ["FireflySystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["FireflySystem", "FireflyJSON", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
 
@@ -72,7 +75,7 @@ let package = Package(
         .target(
             name: "FireflyCore",
             dependencies: [
-                "FireflyPostgres", "FireflyCrypto", "FireflySystem", "FireflySettings",
+                "FireflyPostgres", "FireflyCrypto", "FireflySystem", "FireflySettings", "FireflyJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -83,7 +86,7 @@ let package = Package(
         .target(
             name: "FireflyIdentity",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySettings", "FireflyMetrics",
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflySettings", "FireflyMetrics", "FireflyJSON",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,7 +98,7 @@ let package = Package(
         .target(
             name: "FireflyGateway",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflyIdentity", "FireflyMetrics", "FireflySystem",
+                "FireflyCore", "FireflyPostgres", "FireflyCrypto", "FireflyHTTPClient", "FireflyJSON", "FireflyMetrics", "FireflySystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -110,7 +113,7 @@ let package = Package(
         .target(
             name: "WorkspaceSim",
             dependencies: [
-                "FireflySQLite", "FireflyCrypto", "FireflySystem",
+                "FireflySQLite", "FireflyCrypto", "FireflySystem", "FireflyJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -131,7 +134,7 @@ let package = Package(
             name: "FireflyFCGI",
             dependencies: [
                 "FireflyCore", "FireflyFastCGI", "FireflySystem", "FireflyPostgres", "FireflyIdentity", "FireflyGateway", "FireflyHTTPClient", "ProxyCore", "FireflySettings", "FireflyCrypto",
-                "FireflyLogging", "FireflyMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
+                "FireflyLogging", "FireflyMetrics", "FireflyJSON", .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -140,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "FireflyAdmin",
             dependencies: [
-                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient", "FireflyGateway", "FireflyLogging", "FireflySystem",
+                "FireflyCore", "FireflyPostgres", "FireflyIdentity", "FireflyCrypto", "FireflySettings", "FireflyHTTPClient", "FireflyGateway", "FireflyLogging", "FireflySystem", "FireflyJSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -168,7 +171,7 @@ let package = Package(
             name: "FireflyUnitTests",
             dependencies: [
                 "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings", "FireflyPostgres",
-                "FireflyLogging", "FireflyMetrics",
+                "FireflyLogging", "FireflyMetrics", "FireflyJSON",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,7 +198,7 @@ if Context.environment["FIREFLY_FUZZ"] != nil {
         ("FuzzCookiesAndPaths", ["FireflyCore", "FireflyIdentity"]),
         ("FuzzTusHeaders", ["FireflyCore"]),
         ("FuzzConfigurationFiles", ["ProxyCore"]),
-        ("FuzzJSONBodies", ["FireflyIdentity"]),
+        ("FuzzJSONBodies", ["FireflyJSON"]),
         ("FuzzIDToken", ["FireflyIdentity"]),
         ("FuzzSimulatorSQL", ["WorkspaceSim"]),
     ]

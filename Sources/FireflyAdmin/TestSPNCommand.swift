@@ -3,6 +3,7 @@ import FireflyCore
 import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity
+import FireflyJSON
 import FireflyPostgres
 import FoundationEssentials
 
@@ -56,11 +57,11 @@ extension FireflyAdminCommand.Organization {
                                                      headers: [("Authorization", "Bearer \(token)")]))
             guard catalogs.status == 200 else {
                 note("failed", "catalogs refused")
-                print("catalogs: refused (HTTP \(catalogs.status)\(ClaimValue.object(catalogs.body)?["error_code"]?.string.map { ", \($0)" } ?? ""))")
+                print("catalogs: refused (HTTP \(catalogs.status)\(JSONValue.object(catalogs.body)?["error_code"]?.string.map { ", \($0)" } ?? ""))")
                 throw ExitCode(1)
             }
             var count = 0
-            if case .array(let listed)? = ClaimValue.object(catalogs.body)?["catalogs"] { count = listed.count }
+            if case .array(let listed)? = JSONValue.object(catalogs.body)?["catalogs"] { count = listed.count }
             note("ok", "catalogs=\(count)")
             print("catalogs: ok (\(count) visible to the service principal)")
         }

@@ -1,5 +1,5 @@
 import FireflyHTTPClient
-import FireflyIdentity
+import FireflyJSON
 import FoundationEssentials
 
 /// A service principal's OAuth client-credentials exchange with its workspace:
@@ -15,12 +15,12 @@ public enum SPNTokenRequest {
 
     /// The token and its lifetime in seconds from a successful answer (an hour when unsaid).
     public static func token(in response: HTTPResponse) -> (token: String, lifetime: Int)? {
-        guard response.status == 200, let body = ClaimValue.object(response.body), let token = body["access_token"]?.string else { return nil }
+        guard response.status == 200, let body = JSONValue.object(response.body), let token = body["access_token"]?.string else { return nil }
         return (token, Int(body["expires_in"]?.number ?? 3600))
     }
 
     /// The OAuth `error` of a refusal, else its HTTP status.
     public static func refusal(in response: HTTPResponse) -> String {
-        ClaimValue.object(response.body)?["error"]?.string ?? "status \(response.status)"
+        JSONValue.object(response.body)?["error"]?.string ?? "status \(response.status)"
     }
 }

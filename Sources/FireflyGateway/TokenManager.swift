@@ -1,7 +1,6 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyHTTPClient
-import FireflyIdentity
 import FireflyPostgres
 import FoundationEssentials
 import Logging

@@ -1,7 +1,7 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyHTTPClient
-import FireflyIdentity
+import FireflyJSON
 import FireflyPostgres
 import FireflySystem
 import FoundationEssentials
@@ -191,7 +191,7 @@ public final class WorkspaceClient: Sendable {
     /// Databricks' error → FireFly's: 4xx keep their status and Databricks' message (it is about
     /// the caller's input); 5xx become a generic 502.
     private func map(_ response: HTTPResponse, template: String, caller: Caller) -> APIError {
-        let object = ClaimValue.object(response.body)
+        let object = JSONValue.object(response.body)
         let message = object?["message"]?.string.map { String($0.prefix(500)) }
         let code = object?["error_code"]?.string ?? "status \(response.status)"
         logger.info("Databricks refused a call", metadata: ["template": "\(template)", "status": "\(response.status)", "error_code": "\(code)",

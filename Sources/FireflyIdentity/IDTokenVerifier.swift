@@ -1,5 +1,6 @@
 import Dispatch
 import FireflyCrypto
+import FireflyJSON
 import FoundationEssentials
 import JWTKit
 import Synchronization
@@ -13,7 +14,7 @@ public final class SigningKeys: Sendable {
 
     /// Parses a JWKS document; keys jwt-kit cannot use (e.g. `oct`) are skipped.
     public init(jwksJSON: [UInt8]) async throws {
-        guard let object = ClaimValue.object(jwksJSON), case .array(let entries)? = object["keys"] else {
+        guard let object = JSONValue.object(jwksJSON), case .array(let entries)? = object["keys"] else {
             throw IdentityError.provider("the provider's JWKS is not a JSON object with keys")
         }
         let collection = JWTKeyCollection()
@@ -66,7 +67,7 @@ public enum IDTokenVerifier {
     /// The token's `alg` and `kid`, after checking the algorithm is allowed.
     public static func header(of token: String) throws -> (algorithm: String, keyID: String?) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let bytes = Base64URL.decode(parts[0]), let header = ClaimValue.object(bytes) else {
+        guard parts.count == 3, let bytes = Base64URL.decode(parts[0]), let header = JSONValue.object(bytes) else {
             throw IdentityError.invalidToken("the ID token is not a signed JWT")
         }
         guard let algorithm = header["alg"]?.string, allowedAlgorithms.contains(algorithm) else {
@@ -82,7 +83,7 @@ public enum IDTokenVerifier {
     }
 
     /// Verifies signature and claims; returns the claims.
-    public static func verify(_ token: String, keys: SigningKeys, expect: IDTokenExpectations) async throws -> [String: ClaimValue] {
+    public static func verify(_ token: String, keys: SigningKeys, expect: IDTokenExpectations) async throws -> [String: JSONValue] {
         let (_, keyID) = try header(of: token)
         guard hasKey(for: keyID, in: keys) else {
             throw IdentityError.invalidToken("the ID token is signed with an unknown key (kid \(keyID ?? "none"))")
@@ -93,7 +94,7 @@ public enum IDTokenVerifier {
             throw IdentityError.invalidToken("the ID token's signature does not verify")
         }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard let payload = Base64URL.decode(parts[1]), let claims = ClaimValue.object(payload) else {
+        guard let payload = Base64URL.decode(parts[1]), let claims = JSONValue.object(payload) else {
             throw IdentityError.invalidToken("the ID token's claims are not JSON")
         }
         try check(claims, expect)
@@ -101,7 +102,7 @@ public enum IDTokenVerifier {
     }
 
     /// The claim checks of OIDC Core 3.1.3.7.
-    static func check(_ claims: [String: ClaimValue], _ expect: IDTokenExpectations) throws {
+    static func check(_ claims: [String: JSONValue], _ expect: IDTokenExpectations) throws {
         guard claims["iss"]?.string == expect.issuer else { throw IdentityError.invalidToken("the ID token was issued by someone else") }
         guard let subject = claims["sub"]?.string, !subject.isEmpty else { throw IdentityError.invalidToken("the ID token has no subject") }
         let audiences = claims["aud"]?.strings ?? []
@@ -133,8 +134,8 @@ public enum IDTokenVerifier {
 
 /// Re-encodes a parsed value (to hand one JWK to jwt-kit's decoder).
 struct RawJSON: Encodable {
-    let value: ClaimValue
-    init(_ value: ClaimValue) { self.value = value }
+    let value: JSONValue
+    init(_ value: JSONValue) { self.value = value }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

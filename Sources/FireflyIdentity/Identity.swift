@@ -1,6 +1,8 @@
 import FireflySettings
 import FireflyCore
 import FireflyCrypto
+import FireflyHTTPClient
+import FireflyJSON
 import FireflyPostgres
 import FoundationEssentials
 import Logging
@@ -236,7 +238,7 @@ public final class Identity: Sendable {
 
     /// `email_verified` as providers send it (a boolean, or the string "true"); absent, it counts
     /// only for a provider trusted with `FIREFLY_OIDC_<N>_TRUST_EMAIL`.
-    public static func emailVerified(_ claim: ClaimValue?, trusted: Bool) -> Bool {
+    public static func emailVerified(_ claim: JSONValue?, trusted: Bool) -> Bool {
         switch claim {
         case .bool(let value)?: value
         case .string(let text)?: text.lowercased() == "true"

@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyHTTPClient
+import FireflyJSON
 import FoundationEssentials
 
 extension ProviderClient {
@@ -13,10 +14,10 @@ extension ProviderClient {
     /// wrong (for `firefly-admin provider check`); never prints a secret.
     public func check() -> [Finding] {
         var findings: [Finding] = []
-        let document: [String: ClaimValue]
+        let document: [String: JSONValue]
         do {
             let response = try HTTPClient(options: HTTPClientOptions(timeoutMilliseconds: 10_000, userAgent: "firefly-admin")).send(HTTPRequest(url: discoveryURL))
-            guard response.status == 200, let object = ClaimValue.object(response.body) else {
+            guard response.status == 200, let object = JSONValue.object(response.body) else {
                 return [Finding(ok: false, text: "discovery \(discoveryURL): status \(response.status), not a JSON document")]
             }
             document = object
@@ -43,7 +44,7 @@ extension ProviderClient {
     private func checkKeys(_ url: String) -> Finding {
         do {
             let response = try HTTPClient(options: HTTPClientOptions(timeoutMilliseconds: 10_000, userAgent: "firefly-admin")).send(HTTPRequest(url: url))
-            guard response.status == 200, case .array(let keys)? = ClaimValue.object(response.body)?["keys"] else {
+            guard response.status == 200, case .array(let keys)? = JSONValue.object(response.body)?["keys"] else {
                 return Finding(ok: false, text: "JWKS \(url): status \(response.status), no keys")
             }
             let usable = keys.compactMap { key -> String? in

@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyHTTPClient
+import FireflyJSON
 import FoundationEssentials
 import Logging
 import Synchronization
@@ -54,8 +55,8 @@ public final class ProviderClient: Sendable {
     /// Drops the cached discovery document (fetched again on the next call).
     public func forgetMetadata() { cache.withLock { $0.metadata = nil } }
 
-    private func json(_ response: HTTPResponse, what: String) throws -> [String: ClaimValue] {
-        guard (200..<300).contains(response.status), let object = ClaimValue.object(response.body) else {
+    private func json(_ response: HTTPResponse, what: String) throws -> [String: JSONValue] {
+        guard (200..<300).contains(response.status), let object = JSONValue.object(response.body) else {
             logger.warning("identity provider answered badly", metadata: ["provider": "\(settings.name)", "what": "\(what)", "status": "\(response.status)"])
             throw IdentityError.provider("The identity provider \(settings.displayName) gave an unusable answer (\(what)).")
         }
@@ -70,7 +71,7 @@ public final class ProviderClient: Sendable {
     }
 
     /// What is wrong with a discovery document, if anything (for logs and `firefly-admin provider check`).
-    public static func discoveryProblems(_ document: [String: ClaimValue], issuer configured: String) -> [String] {
+    public static func discoveryProblems(_ document: [String: JSONValue], issuer configured: String) -> [String] {
         var trimmed = configured
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         var problems: [String] = []
@@ -123,7 +124,7 @@ public final class ProviderClient: Sendable {
     }
 
     /// Form-encoded POST to the token endpoint with the client's credentials.
-    private func tokenRequest(_ fields: [(String, String)]) throws -> (status: Int, body: [String: ClaimValue]?) {
+    private func tokenRequest(_ fields: [(String, String)]) throws -> (status: Int, body: [String: JSONValue]?) {
         let metadata = try metadata()
         var form = fields
         var headers: [(name: String, value: String)] = [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")]
@@ -134,7 +135,7 @@ public final class ProviderClient: Sendable {
             form += [("client_id", settings.clientID), ("client_secret", clientSecret)]
         }
         let response = try http(HTTPRequest(method: "POST", url: metadata.tokenEndpoint, headers: headers, body: Array(FormEncoding.encode(form).utf8)))
-        return (response.status, ClaimValue.object(response.body))
+        return (response.status, JSONValue.object(response.body))
     }
 
     /// Exchanges an authorization code (with its PKCE verifier) for tokens.
@@ -176,32 +177,9 @@ public final class ProviderClient: Sendable {
     }
 
     /// Claims from the userinfo endpoint (for providers that keep email out of the ID token).
-    public func userinfo(accessToken: String) throws -> [String: ClaimValue] {
+    public func userinfo(accessToken: String) throws -> [String: JSONValue] {
         guard let endpoint = try metadata().userinfoEndpoint else { return [:] }
         return try json(try http(HTTPRequest(url: endpoint, headers: [("Authorization", "Bearer \(accessToken)"), ("Accept", "application/json")])),
                         what: "userinfo")
-    }
-}
-
-/// `application/x-www-form-urlencoded` and URL query encoding.
-public enum FormEncoding {
-    /// Percent-encodes everything but unreserved characters (RFC 3986).
-    public static func component(_ text: String) -> String {
-        var output = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.append(Character(Unicode.Scalar(byte)))
-            default:
-                let hex = Array("0123456789ABCDEF")
-                output += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0xF)])"
-            }
-        }
-        return output
-    }
-
-    public static func encode(_ fields: [(String, String)]) -> String {
-        fields.map { component($0.0) + "=" + component($0.1) }.joined(separator: "&")
     }
 }

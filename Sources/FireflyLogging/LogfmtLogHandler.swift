@@ -1,3 +1,4 @@
+import FireflyJSON
 import FireflySystem
 import Logging
 #if canImport(Glibc)
@@ -56,23 +57,11 @@ public struct LogfmtLogHandler: LogHandler {
         }
     }
 
-    /// Quotes a value when it has spaces, quotes, `=` or control characters; escapes as needed.
+    /// Quotes a value when it has spaces, quotes, `=` or control characters, escaped as a JSON string.
     public static func quote(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.asciiValue.map { $0 < 0x20 } ?? false }
         guard needsQuotes else { return value }
-        var escaped = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            default:
-                if scalar.value < 0x20 { escaped += "\\u{\(String(scalar.value, radix: 16))}" } else { escaped.unicodeScalars.append(scalar) }
-            }
-        }
-        return escaped + "\""
+        return JSONText.string(value)
     }
 
     private static func timestamp() -> String {

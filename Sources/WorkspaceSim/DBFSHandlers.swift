@@ -1,3 +1,4 @@
+import FireflyJSON
 import FireflySystem
 import FoundationEssentials
 import Hummingbird

@@ -1,4 +1,5 @@
 import FireflyCrypto
+import FireflyJSON
 import FireflySystem
 import FoundationEssentials
 import Hummingbird

@@ -1,4 +1,5 @@
 import FireflyCrypto
+import FireflyJSON
 import FoundationEssentials
 import Hummingbird
 

@@ -1,3 +1,4 @@
+import FireflyJSON
 import FoundationEssentials
 import Hummingbird
 

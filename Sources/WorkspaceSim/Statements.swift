@@ -1,4 +1,5 @@
 import Dispatch
+import FireflyJSON
 import FireflySQLite
 import FireflySystem
 import FoundationEssentials

@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyIdentity
+import FireflyJSON
 import FoundationEssentials
 import JWTKit
 import Testing
@@ -40,7 +41,7 @@ struct IDTokenVerificationTests {
     let now = Date().timeIntervalSince1970
     var expectations: IDTokenExpectations { IDTokenExpectations(issuer: "https://id.example", clientID: "firefly", nonce: "the-nonce", now: now) }
 
-    private func verify(_ token: String, _ signers: Signers) async throws -> [String: ClaimValue] {
+    private func verify(_ token: String, _ signers: Signers) async throws -> [String: JSONValue] {
         let keys = try await SigningKeys(jwksJSON: signers.jwks())
         return try await IDTokenVerifier.verify(token, keys: keys, expect: expectations)
     }
@@ -188,7 +189,7 @@ struct ProviderFactsTests {
 
     @Test("discovery: an issuer mismatch and missing endpoints are named, each")
     func discovery() {
-        let good: [String: ClaimValue] = ["issuer": .string("https://id.example/o"), "authorization_endpoint": .string("a"),
+        let good: [String: JSONValue] = ["issuer": .string("https://id.example/o"), "authorization_endpoint": .string("a"),
                                           "token_endpoint": .string("t"), "jwks_uri": .string("j"), "code_challenge_methods_supported": .array([.string("S256")])]
         #expect(ProviderClient.discoveryProblems(good, issuer: "https://id.example/o/").isEmpty)
         var bad = good

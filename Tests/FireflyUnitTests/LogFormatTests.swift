@@ -22,5 +22,8 @@ struct LogFormatTests {
     @Test("newlines and quotes cannot forge a second line")
     func escaping() {
         #expect(LogfmtLogHandler.quote("a\nlevel=error msg=\"x\"") == #""a\nlevel=error msg=\"x\"""#)
+        // Other control characters (a terminal escape, a line separator) are escaped the JSON way.
+        #expect(LogfmtLogHandler.quote("\u{1b}[31mred\u{2028}") == #""\u001b[31mred\u2028""#)
+        #expect(LogfmtLogHandler.quote("plain") == "plain")
     }
 }

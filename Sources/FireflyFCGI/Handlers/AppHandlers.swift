@@ -2,6 +2,7 @@ import FireflyCore
 import FireflyCrypto
 import FireflyGateway
 import FireflyIdentity
+import FireflyJSON
 import FoundationEssentials
 import ProxyCore
 
@@ -60,7 +61,7 @@ enum AppHandlers {
             return try context.database.withConnection { connection in
                 let reply = try gateway.client.call("GET", template: "GET /api/2.0/apps/{name}", path: "/api/2.0/apps/" + name, idempotent: true,
                                                     caller: caller, connection: connection, http: http)
-                guard let app = ClaimValue.object(reply.body), let url = app["url"]?.string,
+                guard let app = JSONValue.object(reply.body), let url = app["url"]?.string,
                       let parts = routeParts(of: url, domains: settings.domains) else {
                     throw APIError(status: 422, code: "app_not_embeddable", message: "This app's URL is not one the app proxy can serve.")
                 }

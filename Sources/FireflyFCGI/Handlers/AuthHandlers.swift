@@ -1,5 +1,7 @@
 import FireflyCore
+import FireflyHTTPClient
 import FireflyIdentity
+import FireflyJSON
 import FoundationEssentials
 
 /// Login, callback, logout, the nginx page gate, and `GET /api/me`.

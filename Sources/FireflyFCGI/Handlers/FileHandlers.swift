@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyGateway
 import FireflyHTTPClient
+import FireflyJSON
 import FireflyPostgres
 import FoundationEssentials
 

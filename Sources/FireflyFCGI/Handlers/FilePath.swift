@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyGateway
+import FireflyHTTPClient
 import FireflyIdentity
 
 /// A file or folder a caller names: `/Volumes/<catalog>/<schema>/<volume>/<path…>` or

@@ -2,6 +2,7 @@ import FireflyCore
 import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity
+import FireflyJSON
 import FireflyPostgres
 import FoundationEssentials
 
@@ -123,7 +124,7 @@ enum GatewayHandlers {
                 let info = try gateway.client.call("GET", template: "GET /api/2.1/unity-catalog/tables/{full_name}",
                                                    path: "/api/2.1/unity-catalog/tables/" + component(fullName), idempotent: true,
                                                    caller: caller, connection: connection, http: try http(context))
-                guard let table = ClaimValue.object(info.body), let catalog = table["catalog_name"]?.string,
+                guard let table = JSONValue.object(info.body), let catalog = table["catalog_name"]?.string,
                       let schema = table["schema_name"]?.string, let name = table["name"]?.string else {
                     throw APIError(status: 502, code: "databricks_unavailable", message: "Databricks described the table unexpectedly.")
                 }
@@ -142,7 +143,7 @@ enum GatewayHandlers {
         { context in
             let caller = try caller(context)
             let body = try context.readBody()
-            guard let object = ClaimValue.object(body) else { throw APIError.badRequest("The body must be a JSON object.") }
+            guard let object = JSONValue.object(body) else { throw APIError.badRequest("The body must be a JSON object.") }
             if let unknown = object.keys.sorted().first(where: { !executeFields.contains($0) }) {
                 throw APIError.badRequest("Unknown field \(unknown).")
             }
@@ -154,7 +155,7 @@ enum GatewayHandlers {
                 guard let text = value.string else { throw APIError.badRequest("\(key) must be a string.") }
                 return text
             }
-            var parameters: [ClaimValue]?
+            var parameters: [JSONValue]?
             if let given = object["parameters"], given != .null {
                 guard case .array(let items) = given, items.allSatisfy({ item in
                     guard case .object(let fields) = item, fields["name"]?.string != nil else { return false }
@@ -172,7 +173,7 @@ enum GatewayHandlers {
     /// Runs a statement at the workspace, records its owner and the user's history, and invalidates
     /// metadata after DDL once it has succeeded (at once, or when it is seen finished later).
     static func submit(_ gateway: Gateway, _ context: RequestContext, caller: Caller, connection: PostgresConnection,
-                       statement: String, warehouse: String?, catalog: String?, schema: String?, parameters: [ClaimValue]?,
+                       statement: String, warehouse: String?, catalog: String?, schema: String?, parameters: [JSONValue]?,
                        source: String = "editor") throws -> Response {
         let workspace = try gateway.client.workspace(for: caller, connection: connection)
         guard let warehouseID = warehouse ?? workspace.defaultWarehouseID else {
@@ -189,7 +190,7 @@ enum GatewayHandlers {
         request += "}"
         let reply = try gateway.client.call("POST", template: "POST /api/2.0/sql/statements", path: "/api/2.0/sql/statements",
                                             body: Array(request.utf8), idempotent: false, caller: caller, connection: connection, http: try http(context))
-        guard let id = ClaimValue.object(reply.body)?["statement_id"]?.string else {
+        guard let id = JSONValue.object(reply.body)?["statement_id"]?.string else {
             throw APIError(status: 502, code: "databricks_unavailable", message: "Databricks returned no statement id.")
         }
         let invalidates = SQLText.ddlCatalog(statement, defaultCatalog: catalog).map { $0 == "*" ? "*" : $0 + "\ncatalogs" }
@@ -329,7 +330,7 @@ enum CSV {
 
 /// Re-encodes a parsed JSON value (statement parameters passed through to Databricks).
 enum JSONRewrite {
-    static func encode(_ value: ClaimValue) -> String {
+    static func encode(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool(let flag): return flag ? "true" : "false"

@@ -1,4 +1,5 @@
 import FireflyCore
+import FireflyHTTPClient
 import FireflyIdentity
 
 /// The sign-in page shown when several identity providers are configured: one button per provider

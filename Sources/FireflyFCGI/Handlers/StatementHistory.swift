@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyGateway
 import FireflyIdentity
+import FireflyJSON
 import FireflyPostgres
 import FoundationEssentials
 
@@ -13,7 +14,7 @@ enum StatementHistory {
 
     /// Records what a Databricks answer about statement `id` says, once it has ended.
     static func record(_ id: String, reply: [UInt8], organizationID: Int64, connection: PostgresConnection) throws {
-        guard let body = ClaimValue.object(reply), case .object(let status)? = body["status"], let state = status["state"]?.string,
+        guard let body = JSONValue.object(reply), case .object(let status)? = body["status"], let state = status["state"]?.string,
               terminalStates.contains(state) else { return }
         var rows: Int64?
         if case .object(let manifest)? = body["manifest"] { rows = manifest["total_row_count"]?.number.map { Int64($0) } }

@@ -3,6 +3,7 @@ import FireflyCrypto
 import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity
+import FireflyJSON
 import FireflyPostgres
 import FoundationEssentials
 
@@ -119,7 +120,7 @@ enum UploadHandlers {
         let created = try gateway.client.call("POST", template: "POST /api/2.0/dbfs/create", path: "/api/2.0/dbfs/create",
                                               body: Array("{\"path\":\(JSONText.string(path)),\"overwrite\":\(overwrite)}".utf8),
                                               idempotent: false, caller: caller, connection: connection, http: http)
-        guard let handle = ClaimValue.object(created.body)?["handle"]?.number else {
+        guard let handle = JSONValue.object(created.body)?["handle"]?.number else {
             throw APIError(status: 502, code: "databricks_unavailable", message: "Databricks returned no DBFS handle.")
         }
         let handleText = String(Int64(handle))

@@ -1,13 +1,14 @@
 import FoundationEssentials
 
-/// A JSON value inside an ID token or a provider response.
-public enum ClaimValue: Decodable, Sendable, Equatable {
+/// A parsed JSON value: ID token claims, provider and Databricks responses, request bodies whose
+/// fields are checked one by one.
+public enum JSONValue: Decodable, Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([ClaimValue])
-    case object([String: ClaimValue])
+    case array([JSONValue])
+    case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -15,8 +16,8 @@ public enum ClaimValue: Decodable, Sendable, Equatable {
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
         else if let value = try? container.decode(Double.self) { self = .number(value) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([ClaimValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: ClaimValue].self)) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
     public var string: String? { if case .string(let value) = self { return value }; return nil }
@@ -33,18 +34,8 @@ public enum ClaimValue: Decodable, Sendable, Equatable {
     }
 
     /// Parses a JSON object; nil when the bytes are not one.
-    public static func object(_ bytes: [UInt8]) -> [String: ClaimValue]? {
-        guard case .object(let object)? = try? JSONDecoder().decode(ClaimValue.self, from: Data(bytes)) else { return nil }
+    public static func object(_ bytes: [UInt8]) -> [String: JSONValue]? {
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else { return nil }
         return object
     }
-}
-
-/// The user a verified ID token (plus userinfo) describes.
-public struct VerifiedIdentity: Sendable {
-    public let issuer: String
-    public let subject: String
-    public let email: String?
-    public let emailVerified: Bool
-    public let name: String?
-    public let groups: [String]
 }
