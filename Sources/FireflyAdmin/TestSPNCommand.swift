@@ -1,5 +1,6 @@
 import ArgumentParser
 import FireflyCore
+import FireflyCrypto
 import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity

@@ -1,3 +1,4 @@
+import CoreMetrics
 import FireflyCore
 import FireflyCrypto
 import FireflyPostgres

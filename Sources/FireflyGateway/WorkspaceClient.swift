@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyHTTPClient
+import FireflySettings
 import FireflyJSON
 import FireflyPostgres
 import FireflySystem
@@ -115,7 +116,7 @@ public final class WorkspaceClient: Sendable {
                 try tokens.discard(token, organizationID: workspace.id, connection: connection)
                 continue
             case 429, 503:
-                let retryAfter = response.header("Retry-After").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                let retryAfter = response.header("Retry-After").flatMap { Int($0.trimmingSpaces) }
                 if response.status == 429 || idempotent, let pause = pause(attempt: attempt, retryAfter: retryAfter, deadline: deadline) {
                     GatewayMetrics.countRetry(template: template)
                     MonotonicClock.sleep(milliseconds: pause)

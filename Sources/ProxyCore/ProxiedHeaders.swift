@@ -1,3 +1,4 @@
+import FireflySettings
 import FoundationEssentials
 
 /// A header field as a list entry (order and repeats kept).

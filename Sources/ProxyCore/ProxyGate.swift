@@ -1,3 +1,4 @@
+import FireflySettings
 import FoundationEssentials
 
 /// Decides what happens to one request arriving at the proxy, before any connection to an app:

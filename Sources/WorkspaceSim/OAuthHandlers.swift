@@ -2,6 +2,7 @@ import FireflyCrypto
 import FireflyJSON
 import FoundationEssentials
 import Hummingbird
+import NIOFoundationEssentialsCompat
 
 extension WorkspaceSimulator {
     /// `http://<Host header>`: the sim serves plain HTTP on loopback.

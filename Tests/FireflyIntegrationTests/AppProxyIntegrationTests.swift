@@ -1,5 +1,6 @@
 import FireflyCrypto
 import FireflyHTTPClient
+import FireflyPostgres
 import FireflySystem
 import Foundation
 import ProxyCore

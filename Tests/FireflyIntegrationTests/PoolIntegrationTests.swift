@@ -164,7 +164,7 @@ struct PoolIntegrationTests {
     func reloadUnderLoad() throws {
         let stack = try TestStack("reload", settings: ["FIREFLY_POOL_THREADS": "24"])
         let firstGeneration = try stack.poolStatus().generation
-        let load = Background { try stack.load(path: "/healthz", connections: 16, seconds: 7) }
+        let load = Background { try stack.load(path: "/healthz", connections: 16, seconds: 7, latency: true) }
         // Under way first, then each reload once the previous one completed (a SIGHUP during a
         // reload is ignored).
         _ = eventually(within: 5) { ((try? stack.poolStatus().accepted_requests) ?? 0) > 500 }
@@ -176,6 +176,8 @@ struct PoolIntegrationTests {
         #expect(report.requests > 1000, "\(report.output)")
         #expect(report.non2xx == 0, "\(report.output)")
         #expect(!report.hasSocketErrors, "\(report.output)")
+        // No request waits on a reload: the slowest stays under a second.
+        #expect((report.maxLatencyMilliseconds ?? .infinity) < 1_000, "\(report.output)")
         #expect(try eventually(within: 5) { try stack.poolStatus().generation == firstGeneration + 3 })
         // The old generations leave once nginx has ended their kept connections (keepalive_time).
         #expect(try eventually(within: 15) { try stack.poolStatus().workers_running == 2 })

@@ -1,3 +1,4 @@
+import FireflyHTTPClient
 import FireflySystem
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import FireflySettings
 import Configuration
 import FoundationEssentials
 import Logging
+import SystemPackage
 
 /// The pool's settings, resolved from the configuration file and the environment and validated.
 public struct FireflyConfiguration: Sendable, Equatable {

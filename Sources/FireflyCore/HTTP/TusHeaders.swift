@@ -1,3 +1,4 @@
+import FireflySettings
 import FoundationEssentials
 
 /// The tus 1.0 request headers FireFly reads, parsed without trusting them: `Upload-Metadata`,
@@ -8,7 +9,7 @@ public enum TusHeaders {
     public static func metadata(_ header: String?) -> [String: String] {
         var values: [String: String] = [:]
         for pair in (header ?? "").split(separator: ",") {
-            let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+            let parts = pair.trimmingSpaces.split(separator: " ", maxSplits: 1)
             guard let key = parts.first else { continue }
             let value = parts.count > 1 ? Data(base64Encoded: String(parts[1])).map { String(decoding: $0, as: UTF8.self) } : ""
             values[String(key)] = value ?? ""

@@ -3,6 +3,7 @@ import FireflyHTTPClient
 import FireflyIdentity
 import FireflyJSON
 import FoundationEssentials
+import Logging
 
 /// Login, callback, logout, the nginx page gate, and `GET /api/me`.
 enum AuthHandlers {

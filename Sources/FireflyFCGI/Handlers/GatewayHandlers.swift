@@ -3,6 +3,7 @@ import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity
 import FireflyJSON
+import FireflySettings
 import FireflyPostgres
 import FoundationEssentials
 
@@ -147,7 +148,7 @@ enum GatewayHandlers {
             if let unknown = object.keys.sorted().first(where: { !executeFields.contains($0) }) {
                 throw APIError.badRequest("Unknown field \(unknown).")
             }
-            guard let statement = object["statement"]?.string, !statement.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let statement = object["statement"]?.string, !statement.trimmingSpaces.isEmpty else {
                 throw APIError.badRequest("statement is required.")
             }
             func optional(_ key: String) throws -> String? {

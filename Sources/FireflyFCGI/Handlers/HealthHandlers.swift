@@ -1,5 +1,6 @@
 import FireflyCore
 import FireflyPostgres
+import Logging
 
 /// `/healthz` (the process answers) and `/readyz` (PostgreSQL reachable, schema current).
 enum HealthHandlers {

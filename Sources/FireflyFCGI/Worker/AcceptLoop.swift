@@ -3,6 +3,7 @@ import FireflySystem
 import Logging
 #if canImport(Glibc)
 import Glibc
+import Synchronization
 #endif
 
 /// One worker thread: accepts connections from the shared listening socket and serves the FastCGI

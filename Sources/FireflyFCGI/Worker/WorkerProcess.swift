@@ -3,12 +3,14 @@ import FireflyGateway
 import FireflyIdentity
 import FireflyMetrics
 import FireflyPostgres
+import FireflySettings
 import ProxyCore
 import FireflySystem
 import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import Prometheus
 #endif
 
 /// A worker process: T accepting threads over the inherited listening socket, plus this control
@@ -134,6 +136,8 @@ struct WorkerProcess {
             }
             guard let deadline = drainDeadline else { continue }
             if live == 0 {
+                // Every accept thread has ended (its last act was the count); joining releases them.
+                threads.forEach { $0.join() }
                 writeSnapshot(metrics)
                 return 0
             }

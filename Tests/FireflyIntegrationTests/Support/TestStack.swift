@@ -157,9 +157,9 @@ final class TestStack: @unchecked Sendable {
     }
 
     /// Runs wrk against `path` and returns its report.
-    func load(path: String, connections: Int, seconds: Int, threads: Int = 2, script: String? = nil) throws -> LoadReport {
+    func load(path: String, connections: Int, seconds: Int, threads: Int = 2, script: String? = nil, latency: Bool = false) throws -> LoadReport {
         let wrk = try Shell.which("wrk")
-        var arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "5s"]
+        var arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "5s"] + (latency ? ["--latency"] : [])
         if let script {
             let scriptPath = directory + "/wrk-\(UUID().uuidString).lua"
             try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
@@ -204,4 +204,20 @@ struct LoadReport {
 
     /// True when wrk saw connect/read/write errors or timeouts.
     var hasSocketErrors: Bool { output.contains("Socket errors:") }
+
+    /// The slowest request, in milliseconds (wrk's `Latency avg stdev max` line).
+    var maxLatencyMilliseconds: Double? {
+        guard let line = output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Latency ") }) else { return nil }
+        let fields = line.split(separator: " ")
+        guard fields.count >= 4 else { return nil }
+        return Self.milliseconds(fields[3])
+    }
+
+    /// "850.00us", "12.5ms", "1.02s", "2.00m" in milliseconds.
+    static func milliseconds(_ text: Substring) -> Double? {
+        for (unit, scale) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)] where text.hasSuffix(unit) {
+            return Double(text.dropLast(unit.count)).map { $0 * scale }
+        }
+        return nil
+    }
 }
