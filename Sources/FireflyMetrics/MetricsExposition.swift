@@ -26,7 +26,6 @@ public struct MetricsExposition: Sendable, Equatable {
     /// Parses `text` (the 0.0.4 text format, as swift-prometheus writes it). Lines it does not
     /// understand are skipped; samples of undeclared families are kept as gauges.
     public init(parsing text: String) {
-        var current: String?
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             if line.hasPrefix("#") {
                 let words = line.split(separator: " ", maxSplits: 3)
@@ -34,7 +33,6 @@ public struct MetricsExposition: Sendable, Equatable {
                 let name = String(words[2])
                 if words[1] == "TYPE", words.count == 4, let kind = MetricKind(rawValue: String(words[3])) {
                     families[name, default: Family(kind: kind)].kind = kind
-                    current = name
                 } else if words[1] == "HELP", words.count == 4 {
                     families[name, default: Family(kind: .gauge)].help = String(words[3])
                 }
@@ -43,7 +41,7 @@ public struct MetricsExposition: Sendable, Equatable {
             guard let space = line.lastIndex(of: " "), let value = Self.parseValue(line[line.index(after: space)...]) else { continue }
             let series = String(line[..<space])
             let sampleName = String(series.prefix { $0 != "{" })
-            let family = Self.familyName(of: sampleName, current: current, families: families)
+            let family = Self.familyName(of: sampleName, families: families)
             families[family, default: Family(kind: .gauge)].add(series, value)
         }
     }
@@ -69,7 +67,7 @@ public struct MetricsExposition: Sendable, Equatable {
     /// The value of one series, e.g. `firefly_http_requests_total{route="/healthz",method="GET",status="200"}`.
     public func value(of series: String) -> Double? {
         let sampleName = String(series.prefix { $0 != "{" })
-        return families[Self.familyName(of: sampleName, current: nil, families: families)]?.values[series]
+        return families[Self.familyName(of: sampleName, families: families)]?.values[series]
     }
 
     /// The text exposition: families by name, each with HELP (the catalogue's, else the parsed
@@ -105,7 +103,7 @@ public struct MetricsExposition: Sendable, Equatable {
         return "{" + pairs.joined(separator: ",") + "}"
     }
 
-    private static func familyName(of sampleName: String, current: String?, families: [String: Family]) -> String {
+    private static func familyName(of sampleName: String, families: [String: Family]) -> String {
         if families[sampleName] != nil { return sampleName }
         for suffix in ["_bucket", "_sum", "_count"] where sampleName.hasSuffix(suffix) {
             let base = String(sampleName.dropLast(suffix.count))

@@ -167,7 +167,6 @@ public struct ProxyGate: Sendable {
             }
         }
         guard route.appName == appHost.app else { return refuse(403, "forbidden", "This app origin serves another app.") }
-        let app = ProxiedApp(route: route, suffix: configuration.appDomainSuffix)
         if route.token == Self.earlierPlaceholder {
             // A link of the earlier layout, where the app lived below /app-proxy/_/…: the same page at the root.
             return .answer(LocalAnswer(status: 308, fields: [("Location", route.path + query), ("Cache-Control", "no-store")]))

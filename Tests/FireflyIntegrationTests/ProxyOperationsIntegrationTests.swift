@@ -74,7 +74,7 @@ struct ProxyOperationsIntegrationTests {
         let after = try apps.request("GET", "/_headers", headers: [("Cookie", cookie)])
         #expect(after.status == 200)
         #expect(after.header("content-security-policy")?.contains("https://reloaded.example") == true, "\(after.headers)")
-        FileManager.default.createFile(atPath: go, contents: nil)
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
         #expect(eventually(within: 10) { socketOutput().contains("echo after") }, "the WebSocket did not survive the reload: \(socketOutput())")
 
         // A bad file on reload keeps the running configuration.

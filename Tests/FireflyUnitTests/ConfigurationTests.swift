@@ -125,7 +125,7 @@ struct ConfigurationTests {
     func passwordSources() throws {
         let directory = NSTemporaryDirectoryPath() + "/creds-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory + "/database-password", contents: Data("from-credential\n".utf8))
+        #expect(FileManager.default.createFile(atPath: directory + "/database-password", contents: Data("from-credential\n".utf8)))
         let viaCredential = try FireflyConfiguration.load(environment: minimal.merging(["CREDENTIALS_DIRECTORY": directory]) { $1 })
         #expect(try viaCredential.database.readPassword() == "from-credential")
         let explicit = try temporaryFile("from-file\n")
