@@ -138,9 +138,3 @@ extension FireflyFCGICommand {
     }
 }
 
-/// `print(_:to:)` target for standard error.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FireflySystemOutput.writeStandardError(string)
-    }
-}

@@ -8,19 +8,6 @@ import FireflySystem
 import FoundationEssentials
 import Logging
 
-/// Who a Databricks call is made for (audit and isolation).
-public struct Caller: Sendable {
-    public let userID: Int64
-    public let organizationID: Int64
-    public let requestID: String
-
-    public init(userID: Int64, organizationID: Int64, requestID: String) {
-        self.userID = userID
-        self.organizationID = organizationID
-        self.requestID = requestID
-    }
-}
-
 /// Calls to an organization's workspace with its SPN token: 401 drops the token and retries once;
 /// 429 (and 503 where repeating is safe) are retried honouring `Retry-After`, otherwise with
 /// jittered exponential backoff, inside the configured budget; every attempt is audited; failures

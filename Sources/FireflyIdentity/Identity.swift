@@ -7,21 +7,6 @@ import FireflyPostgres
 import FoundationEssentials
 import Logging
 
-/// A login or session failure with the status and a message safe to show to the user.
-public struct LoginFailure: Error, Sendable {
-    public let status: Int
-    public let code: String
-    public let message: String
-    /// Who was refused, when the provider had said who they are (for the audit row).
-    public var actor: String?
-
-    public init(_ status: Int, _ code: String, _ message: String) {
-        self.status = status
-        self.code = code
-        self.message = message
-    }
-}
-
 /// FireFly's identity service in a worker process: OIDC login with PKCE, users and organizations,
 /// sessions (database rows keyed by the SHA-256 of the cookie, cached per process), refresh-token
 /// re-checks, logout. Methods take the calling thread's database connection.

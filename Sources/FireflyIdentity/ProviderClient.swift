@@ -5,25 +5,6 @@ import FoundationEssentials
 import Logging
 import Synchronization
 
-/// What a provider's discovery document says (the fields FireFly uses).
-public struct ProviderMetadata: Sendable {
-    public let issuer: String
-    public let authorizationEndpoint: String
-    public let tokenEndpoint: String
-    public let jwksURI: String
-    public let userinfoEndpoint: String?
-    public let endSessionEndpoint: String?
-    /// True when the provider accepts client_secret_basic (the default when it does not say).
-    public let acceptsBasicAuth: Bool
-}
-
-/// The tokens a token endpoint returned.
-public struct ProviderTokens: Sendable {
-    public let idToken: String?
-    public let accessToken: String?
-    public let refreshToken: String?
-}
-
 /// One OIDC provider as seen from a worker process: discovery and JWKS cached (JWKS re-fetched,
 /// at most every 10 s, when a token names an unknown key), and the calls to its endpoints made
 /// with libcurl. Shared by the process's threads.

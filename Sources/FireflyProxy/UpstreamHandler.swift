@@ -67,9 +67,3 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 }
 
-/// How an app connection ended an exchange early.
-enum UpstreamEnd {
-    case closed
-    case failed(any Error)
-    case timedOut
-}

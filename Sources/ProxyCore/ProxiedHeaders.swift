@@ -14,70 +14,6 @@ extension String {
     }
 }
 
-/// The app one request goes to (served at the root of its own origin).
-public struct ProxiedApp: Sendable, Equatable {
-    public let provider: String
-    public let domain: String
-    public let appName: String
-    /// The upstream host, `{app}.{provider}.{domain}.{suffix}`.
-    public let host: String
-
-    public init(route: AppProxyRoute, suffix: String) {
-        provider = route.provider
-        domain = route.domain
-        appName = route.appName
-        host = route.host(suffix: suffix)
-    }
-}
-
-/// The token cookie: set on an app's first request, host-only on the app's own origin. Its value
-/// is `{token}~{provider}~{domain}`: the app's origin names the app, the cookie the rest of the
-/// route the token is bound to, so the app is served at the root of its origin.
-public enum AppTokenCookie {
-    public static let name = "__Host-firefly_app_token"
-    static let separator: Character = "~"
-
-    /// The cookie value for a route's token.
-    public static func value(of route: AppProxyRoute) -> String {
-        "\(route.token)\(separator)\(route.provider)\(separator)\(route.domain)"
-    }
-
-    /// The route a cookie value names for `appName` and the request's `path` (checked like a URL's).
-    public static func route(_ value: String, appName: String, path: String, allowedDomains: Set<String>) throws(AppProxyRoute.Rejection) -> AppProxyRoute {
-        let parts = value.split(separator: separator, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .badToken }
-        return try AppProxyRoute.parse(rawPath: "/app-proxy/\(parts[0])/\(parts[1])/\(parts[2])/\(appName)\(path)", allowedDomains: allowedDomains)
-    }
-
-    /// `Set-Cookie` value carrying `token` for `maxAge` seconds: `__Host-` (no Domain, Path=/,
-    /// Secure), so it belongs to the one app origin that set it. With `SameSite=None` (apps on
-    /// another site than FireFly's) it is `Partitioned`: browsers that block third-party cookies
-    /// (private windows, Safari, Firefox's strict mode) keep it for frames under FireFly's site.
-    public static func setCookie(token: String, maxAge: Int, sameSite: String) -> String {
-        "\(name)=\(token); Path=/; Max-Age=\(max(0, maxAge)); HttpOnly; Secure; SameSite=\(sameSite)" + (sameSite == "None" ? "; Partitioned" : "")
-    }
-
-    /// Every value of the token cookie in the request's `Cookie` headers.
-    public static func values(in fields: [HeaderField]) -> [String] {
-        let prefix = Array((name + "=").utf8)
-        var found: [String] = []
-        for field in fields where field.name.isField("cookie") {
-            for pair in field.value.utf8.split(separator: UInt8(ascii: ";")) {
-                let trimmed = pair.drop { $0 == UInt8(ascii: " ") }
-                if trimmed.starts(with: prefix) { found.append(String(Substring(trimmed.dropFirst(prefix.count)))) }
-            }
-        }
-        return found
-    }
-
-    /// True for cookies that are FireFly's own (the token cookie, the session cookie and any other
-    /// `firefly…` name): never sent to an app, and never settable by one.
-    public static func isFireFlys(_ cookieName: String) -> Bool {
-        let lowered = cookieName.lowercased()
-        return lowered.hasPrefix("firefly") || lowered.hasPrefix("__host-firefly") || lowered.hasPrefix("__secure-firefly")
-    }
-}
-
 /// Header rewriting between the browser (via nginx) and an app.
 public enum ProxiedHeaders {
     /// Hop-by-hop fields (RFC 9110 §7.6.1) plus the legacy ones proxies must not forward.
@@ -264,33 +200,3 @@ public enum ProxiedHeaders {
     }
 }
 
-/// CORS for configured origins only: preflights are answered by the proxy itself.
-public enum CORSPolicy {
-    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-
-    /// The allowed origin a request names, if any.
-    public static func allowedOrigin(_ fields: [HeaderField], allowed: Set<String>) -> String? {
-        guard let origin = fields.first(where: { $0.name.isField("origin") })?.value.lowercased(), allowed.contains(origin) else { return nil }
-        return origin
-    }
-
-    /// True for a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`).
-    public static func isPreflight(method: String, fields: [HeaderField]) -> Bool {
-        method == "OPTIONS" && fields.contains { $0.name.isField("access-control-request-method") }
-            && fields.contains { $0.name.isField("origin") }
-    }
-
-    /// The answer to a preflight: 204 with the allowed method and headers for an allowed origin,
-    /// 403 otherwise.
-    public static func preflight(fields: [HeaderField], allowed: Set<String>) -> (status: Int, fields: [HeaderField]) {
-        let requested = fields.first { $0.name.isField("access-control-request-method") }?.value ?? ""
-        guard let origin = allowedOrigin(fields, allowed: allowed), methods.contains(requested) else { return (403, [("Vary", "Origin")]) }
-        var result: [HeaderField] = [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"),
-                                     ("Access-Control-Allow-Methods", requested), ("Access-Control-Max-Age", "600"), ("Vary", "Origin")]
-        let headers = fields.filter { $0.name.isField("access-control-request-headers") }.map(\.value).joined(separator: ",")
-            .split(separator: ",").map { $0.trimmingSpaces.lowercased() }
-            .filter { ProxiedHeaders.isPlainFieldName($0) && !ProxiedHeaders.isIdentityField($0) && $0 != "cookie" }
-        if !headers.isEmpty { result.append(("Access-Control-Allow-Headers", headers.joined(separator: ", "))) }
-        return (204, result)
-    }
-}

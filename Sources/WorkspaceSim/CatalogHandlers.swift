@@ -17,68 +17,6 @@ struct CatalogInfo: Encodable {
     let securable_type = "CATALOG"
 }
 
-struct SchemaInfo: Encodable {
-    let name: String
-    let catalog_name: String
-    let full_name: String
-    let owner = "sim-admin@example.com"
-    let comment: String?
-    let metastore_id: String
-    let created_at: Int64 = 1_700_000_000_000
-    let created_by = "sim-admin@example.com"
-    let updated_at: Int64 = 1_700_000_000_000
-    let updated_by = "sim-admin@example.com"
-    let securable_type = "SCHEMA"
-}
-
-struct ColumnInfo: Encodable {
-    let name: String
-    let type_text: String
-    let type_name: String
-    let type_json: String
-    let type_precision: Int?
-    let type_scale: Int?
-    let position: Int
-    let nullable: Bool
-    let comment: String?
-}
-
-struct TableInfo: Encodable {
-    let name: String
-    let catalog_name: String
-    let schema_name: String
-    let full_name: String
-    let table_type: String
-    let data_source_format: String?
-    let columns: [ColumnInfo]?
-    let owner = "sim-admin@example.com"
-    let comment: String?
-    let created_at: Int64
-    let created_by = "sim-admin@example.com"
-    let updated_at: Int64
-    let updated_by = "sim-admin@example.com"
-    let storage_location: String?
-    let table_id: String
-    let metastore_id: String
-    let view_definition: String?
-    let properties: [String: String]?
-    let securable_type = "TABLE"
-}
-
-struct VolumeInfo: Encodable {
-    let name: String
-    let catalog_name: String
-    let schema_name: String
-    let full_name: String
-    let volume_type = "MANAGED"
-    let volume_id: String
-    let storage_location: String
-    let owner = "sim-admin@example.com"
-    let metastore_id: String
-    let created_at: Int64 = 1_700_000_000_000
-    let updated_at: Int64 = 1_700_000_000_000
-}
-
 extension WorkspaceSimulator {
     var metastoreID: String { "sim-metastore-\(configuration.workspace_id)" }
 

@@ -178,8 +178,3 @@ extension WorkspaceSimulator {
     }
 }
 
-struct PresignedURL: Encodable {
-    let url: String
-    let part_number: Int?
-    let headers: [[String: String]] = []
-}

@@ -310,35 +310,3 @@ enum GatewayHandlers {
     private struct ChunkBody: Decodable { let data_array: [[String?]]? }
 }
 
-
-/// RFC 4180 CSV: fields with a comma, quote, CR or LF are quoted (quotes doubled); NULL is an
-/// empty field; lines end with CRLF.
-enum CSV {
-    static func field(_ value: String?) -> String {
-        guard let value else { return "" }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }) || value.first == " " || value.last == " " else { return value }
-        return "\"" + value.replacing("\"", with: "\"\"") + "\""
-    }
-
-    static func line(_ values: [String?]) -> String { values.map(field).joined(separator: ",") + "\r\n" }
-
-    static func rows(_ rows: [[String?]]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for row in rows { bytes += Array(line(row).utf8) }
-        return bytes
-    }
-}
-
-/// Re-encodes a parsed JSON value (statement parameters passed through to Databricks).
-enum JSONRewrite {
-    static func encode(_ value: JSONValue) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let flag): return flag ? "true" : "false"
-        case .number(let number): return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
-        case .string(let text): return JSONText.string(text)
-        case .array(let items): return "[" + items.map(encode).joined(separator: ",") + "]"
-        case .object(let fields): return "{" + fields.keys.sorted().map { JSONText.string($0) + ":" + encode(fields[$0] ?? .null) }.joined(separator: ",") + "}"
-        }
-    }
-}

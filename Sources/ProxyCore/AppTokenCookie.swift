@@ -1,0 +1,50 @@
+import FireflySettings
+import FoundationEssentials
+
+/// The token cookie: set on an app's first request, host-only on the app's own origin. Its value
+/// is `{token}~{provider}~{domain}`: the app's origin names the app, the cookie the rest of the
+/// route the token is bound to, so the app is served at the root of its origin.
+public enum AppTokenCookie {
+    public static let name = "__Host-firefly_app_token"
+    static let separator: Character = "~"
+
+    /// The cookie value for a route's token.
+    public static func value(of route: AppProxyRoute) -> String {
+        "\(route.token)\(separator)\(route.provider)\(separator)\(route.domain)"
+    }
+
+    /// The route a cookie value names for `appName` and the request's `path` (checked like a URL's).
+    public static func route(_ value: String, appName: String, path: String, allowedDomains: Set<String>) throws(AppProxyRoute.Rejection) -> AppProxyRoute {
+        let parts = value.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { throw .badToken }
+        return try AppProxyRoute.parse(rawPath: "/app-proxy/\(parts[0])/\(parts[1])/\(parts[2])/\(appName)\(path)", allowedDomains: allowedDomains)
+    }
+
+    /// `Set-Cookie` value carrying `token` for `maxAge` seconds: `__Host-` (no Domain, Path=/,
+    /// Secure), so it belongs to the one app origin that set it. With `SameSite=None` (apps on
+    /// another site than FireFly's) it is `Partitioned`: browsers that block third-party cookies
+    /// (private windows, Safari, Firefox's strict mode) keep it for frames under FireFly's site.
+    public static func setCookie(token: String, maxAge: Int, sameSite: String) -> String {
+        "\(name)=\(token); Path=/; Max-Age=\(max(0, maxAge)); HttpOnly; Secure; SameSite=\(sameSite)" + (sameSite == "None" ? "; Partitioned" : "")
+    }
+
+    /// Every value of the token cookie in the request's `Cookie` headers.
+    public static func values(in fields: [HeaderField]) -> [String] {
+        let prefix = Array((name + "=").utf8)
+        var found: [String] = []
+        for field in fields where field.name.isField("cookie") {
+            for pair in field.value.utf8.split(separator: UInt8(ascii: ";")) {
+                let trimmed = pair.drop { $0 == UInt8(ascii: " ") }
+                if trimmed.starts(with: prefix) { found.append(String(Substring(trimmed.dropFirst(prefix.count)))) }
+            }
+        }
+        return found
+    }
+
+    /// True for cookies that are FireFly's own (the token cookie, the session cookie and any other
+    /// `firefly…` name): never sent to an app, and never settable by one.
+    public static func isFireFlys(_ cookieName: String) -> Bool {
+        let lowered = cookieName.lowercased()
+        return lowered.hasPrefix("firefly") || lowered.hasPrefix("__host-firefly") || lowered.hasPrefix("__secure-firefly")
+    }
+}
