@@ -30,12 +30,8 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var upstream: Upstream?
         /// Body parts that arrived while the app connection was being opened.
         var waiting: [HTTPServerRequestPart] = []
-        var requestEnded = false
-        var responseHeadSent = false
-        var responseEnded = false
-        var reusable = true
-        var status = 0
-        var bytesOut = 0
+        /// Where the exchange stands and what its events mean (no I/O; `ProxyCore`).
+        var progress = ProxyExchange()
 
         init(forward: ProxyGate.Forward, head: HTTPRequestHead, requestID: String) {
             self.forward = forward
@@ -90,12 +86,12 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
             ProxyMetrics.bytesToApp.increment(by: buffer.readableBytes)
             if let upstream = exchange.upstream { upstream.handler.send(Self.clientPart(part)) } else { exchange.waiting.append(part) }
         case (.end, .exchanging(let exchange)):
-            exchange.requestEnded = true
+            let complete = exchange.progress.requestDidEnd()
             if let upstream = exchange.upstream {
                 upstream.handler.send(.end(nil))
                 upstream.handler.flush()
             }
-            finishIfDone(exchange)
+            if complete { finish(exchange) }
         case (.end, .discarding):
             state = .idle
         case (.body, _), (.end, _):
@@ -131,7 +127,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .exchanging(let exchange) = state {
             exchange.upstream?.handler.delegate = nil
             exchange.upstream?.channel.close(promise: nil)
-            if !exchange.responseEnded { log(exchange, outcome: "client_closed") }
+            if !exchange.progress.responseEnded { log(exchange, outcome: "client_closed") }
         }
         kept?.channel.close(promise: nil)
         kept = nil
@@ -261,7 +257,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         upstream.handler.send(.head(HTTPRequestHead(version: .http1_1, method: exchange.head.method, uri: exchange.forward.target, headers: headers)))
         for part in exchange.waiting { upstream.handler.send(Self.clientPart(part)) }
         exchange.waiting = []
-        if exchange.requestEnded { upstream.handler.send(.end(nil)) }
+        if exchange.progress.requestEnded { upstream.handler.send(.end(nil)) }
         upstream.handler.flush()
         resumeRead()
     }
@@ -288,25 +284,21 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 splice(exchange, appHead: head)
                 return
             }
-            if head.version != .http1_1 || head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
-                exchange.reusable = false
-            }
             let fields = ProxiedHeaders.clientResponse(head.headers.map { ($0.name, $0.value) }, app: exchange.forward.app,
                                                        frameAncestors: shared.configuration.frameAncestors, corsOrigin: exchange.forward.corsOrigin,
                                                        crossSite: shared.configuration.cookiesCrossSite)
-            exchange.responseHeadSent = true
-            exchange.status = Int(head.status.code)
+            exchange.progress.responseHeadRelayed(status: Int(head.status.code), http11: head.version == .http1_1,
+                                                  connectionClose: head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" })
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: head.status,
                                                                  headers: HTTPHeaders(fields.map { ($0.name, $0.value) })))), promise: nil)
         case .body(let buffer):
-            exchange.bytesOut += buffer.readableBytes
+            exchange.progress.responseBodySent(bytes: buffer.readableBytes)
             ProxyMetrics.bytesToClient.increment(by: buffer.readableBytes)
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         case .end:
-            exchange.responseEnded = true
-            if !exchange.requestEnded { exchange.reusable = false }
+            let complete = exchange.progress.responseDidEnd()
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
-            finishIfDone(exchange)
+            if complete { finish(exchange) }
         }
     }
 
@@ -319,16 +311,21 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func upstreamEnded(_ end: UpstreamEnd) {
-        guard case .exchanging(let exchange) = state, !exchange.responseEnded else { return }
+        guard case .exchanging(let exchange) = state else { return }
+        let ending: ProxyExchange.AppEnding
+        let message: String
         switch end {
         case .timedOut:
-            fail(exchange, status: 504, message: "The app did not answer in time.")
+            (ending, message) = (.timedOut, "The app did not answer in time.")
         case .closed:
-            fail(exchange, status: 502, message: "The app closed the connection.")
+            (ending, message) = (.closed, "The app closed the connection.")
         case .failed(let error):
+            guard !exchange.progress.responseEnded else { return }
             shared.logger.warning("app connection failed", metadata: ["host": "\(exchange.forward.app.host)", "error": "\(error)"])
-            fail(exchange, status: 502, message: "The app connection failed.")
+            (ending, message) = (.failed, "The app connection failed.")
         }
+        guard let status = exchange.progress.failureStatus(for: ending) else { return }
+        fail(exchange, status: status, message: message)
     }
 
     /// Ends an exchange that cannot complete: an error answer if nothing was sent yet, otherwise the
@@ -337,29 +334,29 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         exchange.upstream?.handler.delegate = nil
         exchange.upstream?.channel.close(promise: nil)
         exchange.upstream = nil
-        exchange.status = status
+        let action = exchange.progress.fail(status: status)
         log(exchange, outcome: "failed")
-        guard !exchange.responseHeadSent else {
+        guard case .answer(_, let discardBody) = action else {
             state = .closed
             context?.close(promise: nil)
             return
         }
-        state = exchange.requestEnded ? .idle : .discarding
+        state = discardBody ? .discarding : .idle
         let html = exchange.head.headers[canonicalForm: "accept"].contains { $0.lowercased().contains("text/html") }
         writeLocal(ProxyGate.errorAnswer(status: status, code: code ?? (status == 504 ? "app_timeout" : "app_unavailable"), message: message, html: html))
         resumeRead()
     }
 
-    private func finishIfDone(_ exchange: Exchange) {
-        guard exchange.requestEnded, exchange.responseEnded, let context else { return }
+    /// A complete exchange: logged, the app connection kept or closed, the next request read.
+    private func finish(_ exchange: Exchange) {
+        guard let context else { return }
         context.flush()
         log(exchange, outcome: "ok")
         if let upstream = exchange.upstream {
             upstream.handler.delegate = nil
-            if exchange.reusable, upstream.channel.isActive {
-                kept = upstream
-            } else {
-                upstream.channel.close(promise: nil)
+            switch exchange.progress.completion(appConnectionActive: upstream.channel.isActive) {
+            case .keepAppConnection: kept = upstream
+            case .closeAppConnection: upstream.channel.close(promise: nil)
             }
         }
         state = .idle
@@ -387,7 +384,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         shared.logger.info("proxied", metadata: [
             "method": "\(exchange.head.method.rawValue)", "app": "\(exchange.forward.app.host)",
             "path": "\(exchange.forward.target.prefix { $0 != "?" })",
-            "status": "\(exchange.status)", "bytes": "\(exchange.bytesOut)", "ms": "\(milliseconds)",
+            "status": "\(exchange.progress.status)", "bytes": "\(exchange.progress.bytesOut)", "ms": "\(milliseconds)",
             "org": "\(exchange.forward.organizationID.map(String.init) ?? "-")", "outcome": "\(outcome)", "request_id": "\(exchange.requestID)",
         ])
     }
@@ -398,7 +395,7 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func splice(_ exchange: Exchange, appHead: HTTPResponseHead) {
         guard let context, let upstream = exchange.upstream else { return }
         state = .spliced
-        exchange.status = 101
+        exchange.progress.switchedProtocols()
         log(exchange, outcome: "websocket")
         var fields = ProxiedHeaders.clientResponse(appHead.headers.map { ($0.name, $0.value) }, app: exchange.forward.app,
                                                    frameAncestors: shared.configuration.frameAncestors, corsOrigin: nil,
