@@ -113,22 +113,12 @@ public struct ProxyConfiguration: Sendable {
     public static func parseFile(_ text: String, path: String) throws -> [String: String] {
         let known = Set(keys.map(\.name))
         var values: [String: String] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingSpaces
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let equals = line.firstIndex(of: "=") else {
-                throw ConfigurationError(key: "\(path):\(index + 1)", problem: "expected KEY=value")
+        for entry in try KeyValueFile.entries(text, path: path) {
+            guard known.contains(entry.name) else { throw ConfigurationError(key: entry.name, problem: "is not a firefly-proxy setting (\(path):\(entry.line))") }
+            guard entry.name != "ENCRYPTION_KEY" else {
+                throw ConfigurationError(key: entry.name, problem: "must not be written in the configuration file; use ENCRYPTION_KEY_FILE or the app-proxy-key credential")
             }
-            let name = line[..<equals].trimmingSpaces
-            var value = line[line.index(after: equals)...].trimmingSpaces
-            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-                value = String(value.dropFirst().dropLast())
-            }
-            guard known.contains(name) else { throw ConfigurationError(key: name, problem: "is not a firefly-proxy setting (\(path):\(index + 1))") }
-            guard name != "ENCRYPTION_KEY" else {
-                throw ConfigurationError(key: name, problem: "must not be written in the configuration file; use ENCRYPTION_KEY_FILE or the app-proxy-key credential")
-            }
-            values[name] = value
+            values[entry.name] = entry.value
         }
         return values
     }
