@@ -1,3 +1,4 @@
+import FireflyCore
 import FireflyCrypto
 import FireflyHTTPClient
 import FireflySystem
@@ -225,4 +226,28 @@ struct IdentityIntegrationTests {
         #expect(try eventually(within: 10, every: 0.2) { try world.me(browser).status == 401 })
         #expect(try world.sql("SELECT count(*) FROM sessions") == "0")
     }
+
+    @Test("signed-in requests while the pool reloads again and again: none fails, none waits a second")
+    func reloadUnderSessionLoad() throws {
+        let world = try IdentityStack("reloadsess")
+        let browser = Browser(stack: world.stack)
+        #expect(try world.login(browser).status == 302)
+        let cookie = try #require(browser.sessionCookie?.value)
+        // Every request looks its session up (a worker's cache is new after each reload) and writes nothing.
+        let script = #"wrk.headers["Cookie"] = "__Host-firefly_session=\#(cookie)""#
+        let stack = world.stack
+        let load = Background { try stack.load(path: "/api/me", connections: 12, seconds: 8, script: script, latency: true) }
+        _ = eventually(within: 5) { ((try? world.stack.poolStatus().accepted_requests) ?? 0) > 300 }
+        for done in 0..<3 {
+            world.stack.signalMaster(SIGHUP)
+            _ = eventually(within: 10) { (try? world.stack.poolStatus()).map { $0.reloads > done && $0.state == "running" } == true }
+        }
+        let report = try load.value()
+        #expect(try world.stack.poolStatus().reloads == 3)
+        #expect(report.requests > 500, "\(report.output)")
+        #expect(report.non2xx == 0, "\(report.output)")
+        #expect(!report.hasSocketErrors, "\(report.output)")
+        #expect((report.maxLatencyMilliseconds ?? .infinity) < 1_000, "\(report.output)")
+    }
+
 }

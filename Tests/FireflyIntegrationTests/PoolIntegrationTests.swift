@@ -119,6 +119,35 @@ struct PoolIntegrationTests {
         #expect(stack.poolLog.contains("worker exited unexpectedly"))
     }
 
+    @Test("workers SIGKILLed again and again under load: only requests in flight on a killed worker fail")
+    func killsUnderLoad() throws {
+        let threads = 8
+        let stack = try TestStack("killload", settings: ["FIREFLY_POOL_THREADS": "\(threads)"])
+        let master = try stack.poolStatus().pid
+        let load = Background { try stack.load(path: "/api/_test/sleep?ms=5", connections: 8, seconds: 8, latency: true) }
+        _ = eventually(within: 5) { ((try? stack.poolStatus().accepted_requests) ?? 0) > 200 }
+        var kills = 0
+        for _ in 0..<5 {
+            guard let victim = try stack.poolStatus().workers.first(where: { $0.state == "ready" })?.pid else { continue }
+            kill(victim, SIGKILL)
+            kills += 1
+            // Replaced: two ready workers again, the victim gone.
+            #expect(eventually(within: 5) {
+                (try? stack.poolStatus()).map { status in
+                    !status.workers.contains { $0.pid == victim } && status.workers.filter { $0.state == "ready" }.count == 2
+                } == true
+            })
+        }
+        let report = try load.value()
+        let status = try stack.poolStatus()
+        #expect(kills == 5)
+        #expect(report.requests > 500, "\(report.output)")
+        // A killed worker can take down at most the requests its threads were serving.
+        #expect(report.non2xx + report.socketErrors <= kills * threads, "\(report.output)")
+        #expect(status.pid == master)
+        #expect(status.crash_respawns == kills)
+    }
+
     @Test("/metrics adds up every worker's figures, keeps a killed worker's totals, and passes promtool")
     func metrics() throws {
         let stack = try TestStack("metrics")

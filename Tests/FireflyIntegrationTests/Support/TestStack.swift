@@ -205,6 +205,12 @@ struct LoadReport {
     /// True when wrk saw connect/read/write errors or timeouts.
     var hasSocketErrors: Bool { output.contains("Socket errors:") }
 
+    /// Connect, read and write errors and timeouts together.
+    var socketErrors: Int {
+        guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }) else { return 0 }
+        return line.split(separator: ",").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+    }
+
     /// The slowest request, in milliseconds (wrk's `Latency avg stdev max` line).
     var maxLatencyMilliseconds: Double? {
         guard let line = output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Latency ") }) else { return nil }
