@@ -47,6 +47,18 @@ public final class PostgresConnection {
         PQstatus(handle) == CONNECTION_OK
     }
 
+    /// Whether an idle connection is still good, checked without a round trip: a server that shut
+    /// down or restarted has closed the socket (after a FATAL message), which leaves it readable;
+    /// libpq reads what is there and notices the end. One `poll` with no wait when all is well.
+    public func isAliveWhileIdle() -> Bool {
+        guard isUsable else { return false }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return true }
+        return PQconsumeInput(handle) == 1 && isUsable
+    }
+
     /// Runs one parameterized statement.
     @discardableResult
     public func query(_ query: SQLQuery) throws -> QueryResult {

@@ -21,6 +21,12 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         self.message = message
     }
 
+    /// The server is unreachable, shutting down or starting up (a lost connection, SQLSTATE class
+    /// 08, or 57P01–57P03): worth a retry shortly, not a bug.
+    public var isServerUnavailable: Bool {
+        kind == .connection || sqlState?.hasPrefix("08") == true || ["57P01", "57P02", "57P03"].contains(sqlState ?? "")
+    }
+
     public var description: String {
         "PostgreSQL \(kind == .connection ? "connection" : "statement") error\(sqlState.map { " \($0)" } ?? ""): \(message)"
     }

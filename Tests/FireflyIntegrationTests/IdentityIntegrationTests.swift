@@ -250,4 +250,37 @@ struct IdentityIntegrationTests {
         #expect((report.maxLatencyMilliseconds ?? .infinity) < 1_000, "\(report.output)")
     }
 
+
+    @Test("PostgreSQL restarts under a signed-in load: a quick 503 while it is down, served again within 2 s of its return")
+    func databaseRestartUnderLoad() throws {
+        let world = try IdentityStack("pgload")
+        let browser = Browser(stack: world.stack)
+        #expect(try world.login(browser).status == 302)
+        let cookie = try #require(browser.sessionCookie?.value)
+        let script = #"wrk.headers["Cookie"] = "__Host-firefly_session=\#(cookie)""#
+        let stack = world.stack
+        let masterPID = try stack.poolStatus().pid
+        let load = Background { try stack.load(path: "/api/me", connections: 8, seconds: 10, script: script, latency: true) }
+        _ = eventually(within: 5) { ((try? stack.poolStatus().accepted_requests) ?? 0) > 300 }
+
+        try stack.database("stop")
+        // While it is down: an answer within a second, a 503 that says so (no hang, no 500).
+        for _ in 0..<5 {
+            let started = Date()
+            let down = try world.me(browser)
+            #expect(Date().timeIntervalSince(started) < 1, "took \(Date().timeIntervalSince(started)) s")
+            #expect(down.status == 503, "\(down.status) \(down.text.prefix(200))")
+        }
+        try stack.database("start")
+        let back = Date()
+        #expect(eventually(within: 2, every: 0.02) { (try? world.me(browser).status) == 200 }, "not served within 2 s of PostgreSQL's return")
+        for _ in 0..<20 { #expect(try world.me(browser).status == 200) }
+
+        let report = try load.value()
+        #expect(report.socketErrors == 0, "\(report.output)")  // nothing hung past wrk's timeout
+        #expect(report.requests > 500, "\(report.output)")
+        #expect(try stack.poolStatus().pid == masterPID)
+        #expect(try stack.poolStatus().crash_respawns == 0)
+    }
+
 }

@@ -31,7 +31,9 @@ public final class DatabaseConnector {
     }
 
     private func currentConnection() throws -> PostgresConnection {
-        if let connection, connection.isUsable { return connection }
+        // A connection the server closed while it sat idle (PostgreSQL restarted) is replaced before
+        // it fails a request.
+        if let connection, connection.isAliveWhileIdle() { return connection }
         connection = nil
         let fresh = try PostgresConnection(connectionString: settings.url, password: try settings.readPassword(),
                                            statementTimeoutMilliseconds: statementTimeoutMilliseconds, lockTimeoutMilliseconds: Self.lockTimeoutMilliseconds)

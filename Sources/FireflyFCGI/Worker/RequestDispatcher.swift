@@ -4,12 +4,18 @@ import FireflyFastCGI
 import FireflyGateway
 import FireflyHTTPClient
 import FireflyIdentity
+import FireflyPostgres
 import FireflySystem
 import Logging
 
 /// Turns a FastCGI request into a `Request`, enforces the limits, routes it, runs the handler,
 /// writes the response and logs one line. Every failure becomes the JSON error envelope.
 struct RequestDispatcher: Sendable {
+    /// The answer while PostgreSQL cannot be reached.
+    static let databaseUnavailable = APIError(status: 503, code: "database_unavailable",
+                                              message: "FireFly's database is unavailable right now; try again shortly.",
+                                              headers: [("Retry-After", "1")])
+
     let router: Router<Handler>
     let configuration: FireflyConfiguration
     let identity: Identity
@@ -97,6 +103,11 @@ struct RequestDispatcher: Sendable {
             }
         } catch let error as APIError {
             response = .error(error, requestID: requestID)
+        } catch let error as PostgresError where error.isServerUnavailable {
+            // PostgreSQL is down or restarting: the client may retry; this thread reconnects on
+            // its next request.
+            logger.warning("database unavailable", metadata: ["request.id": "\(requestID)", "route": "\(pattern)", "error": "\(error)"])
+            response = .error(Self.databaseUnavailable, requestID: requestID)
         } catch {
             logger.error("handler failed", metadata: ["request.id": "\(requestID)", "route": "\(pattern)", "error": "\(error)"])
             response = .error(.internalError(), requestID: requestID)
