@@ -272,7 +272,6 @@ struct IdentityIntegrationTests {
             #expect(down.status == 503, "\(down.status) \(down.text.prefix(200))")
         }
         try stack.database("start")
-        let back = Date()
         #expect(eventually(within: 2, every: 0.02) { (try? world.me(browser).status) == 200 }, "not served within 2 s of PostgreSQL's return")
         for _ in 0..<20 { #expect(try world.me(browser).status == 200) }
 
