@@ -125,31 +125,22 @@ public struct ProxyConfiguration: Sendable {
 
     /// Resolves file values and the environment (which wins) and validates every key.
     public init(fileValues: [String: String], environment: [String: String], listenSocketOverride: String? = nil) throws {
-        var values: [String: String] = [:]
-        for key in Self.keys {
-            if let text = environment[key.name] ?? fileValues[key.name], !text.isEmpty {
-                values[key.name] = text
-            } else if let fallback = key.defaultValue {
-                values[key.name] = fallback
-            } else {
-                throw ConfigurationError(key: key.name, problem: "is required but not set")
-            }
-        }
-        func text(_ key: String) -> String { values[key] ?? "" }
-        func list(_ key: String) -> [String] { text(key).split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty } }
+        let settings = try ResolvedSettings(keys: Self.keys) { environment[$0] ?? fileValues[$0] }
+        func text(_ key: String) -> String { settings.text(key) }
+        func list(_ key: String) -> [String] { settings.list(key) }
         let P = ConfigValueParser.self
 
         let socket = listenSocketOverride ?? text("FIREFLY_PROXY_LISTEN_SOCKET")
         if !socket.isEmpty {
             listener = .unixSocket(path: try P.absolutePath(socket, key: "FIREFLY_PROXY_LISTEN_SOCKET"),
-                                   mode: try P.fileMode(text("FIREFLY_PROXY_LISTEN_SOCKET_MODE"), key: "FIREFLY_PROXY_LISTEN_SOCKET_MODE"))
+                                   mode: try settings.fileMode("FIREFLY_PROXY_LISTEN_SOCKET_MODE"))
         } else {
-            listener = .tcp(host: text("FIREFLY_PROXY_LISTEN_ADDRESS"), port: try P.integer(text("PORT"), key: "PORT", range: 1...65535))
+            listener = .tcp(host: text("FIREFLY_PROXY_LISTEN_ADDRESS"), port: try settings.integer("PORT", range: 1...65535))
         }
 
         if !text("ENCRYPTION_KEY").isEmpty {
             keyHex = text("ENCRYPTION_KEY")
-        } else if let fromFile = try SecretFile.readKey(explicitPath: text("ENCRYPTION_KEY_FILE").isEmpty ? nil : text("ENCRYPTION_KEY_FILE"),
+        } else if let fromFile = try SecretFile.readKey(explicitPath: settings.optionalText("ENCRYPTION_KEY_FILE"),
                                                         explicitKey: "ENCRYPTION_KEY_FILE", credentialName: Self.keyCredential,
                                                         credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]) {
             keyHex = fromFile
@@ -174,11 +165,11 @@ public struct ProxyConfiguration: Sendable {
         }
         appOrigins = origins
         database = try DatabaseSettings(url: text("FIREFLY_PROXY_DATABASE_URL"),
-                                        passwordFile: text("FIREFLY_PROXY_DATABASE_PASSWORD_FILE").isEmpty ? nil : text("FIREFLY_PROXY_DATABASE_PASSWORD_FILE"),
+                                        passwordFile: settings.optionalText("FIREFLY_PROXY_DATABASE_PASSWORD_FILE"),
                                         credentialsDirectory: environment["CREDENTIALS_DIRECTORY"], urlKey: "FIREFLY_PROXY_DATABASE_URL",
                                         passwordFileKey: "FIREFLY_PROXY_DATABASE_PASSWORD_FILE")
-        databaseConnections = try P.integer(text("FIREFLY_PROXY_DATABASE_CONNECTIONS"), key: "FIREFLY_PROXY_DATABASE_CONNECTIONS", range: 1...64)
-        sessionCheckIntervalMilliseconds = try P.duration(text("FIREFLY_PROXY_SESSION_CHECK_INTERVAL"), key: "FIREFLY_PROXY_SESSION_CHECK_INTERVAL",
+        databaseConnections = try settings.integer("FIREFLY_PROXY_DATABASE_CONNECTIONS", range: 1...64)
+        sessionCheckIntervalMilliseconds = try settings.duration("FIREFLY_PROXY_SESSION_CHECK_INTERVAL",
                                                           range: 0...60_000)
         frameAncestors = try list("FIREFLY_PROXY_FRAME_ANCESTORS").map { try Self.origin($0, key: "FIREFLY_PROXY_FRAME_ANCESTORS") }
         guard !frameAncestors.isEmpty else { throw ConfigurationError(key: "FIREFLY_PROXY_FRAME_ANCESTORS", problem: "is required but not set") }
@@ -186,31 +177,31 @@ public struct ProxyConfiguration: Sendable {
             throw ConfigurationError(key: "FIREFLY_PROXY_FRAME_ANCESTORS", problem: "must name FireFly's origin, not the app host's own")
         }
         corsOrigins = Set(try list("FIREFLY_PROXY_CORS_ORIGINS").map { try Self.origin($0, key: "FIREFLY_PROXY_CORS_ORIGINS") })
-        caFile = text("FIREFLY_PROXY_CA_FILE").isEmpty ? nil : try P.absolutePath(text("FIREFLY_PROXY_CA_FILE"), key: "FIREFLY_PROXY_CA_FILE")
+        caFile = text("FIREFLY_PROXY_CA_FILE").isEmpty ? nil : try settings.absolutePath("FIREFLY_PROXY_CA_FILE")
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ConfigurationError(key: "FIREFLY_PROXY_CA_FILE", problem: "cannot read \(caFile)")
         }
         resolveOverrides = try Self.parseResolve(list("FIREFLY_PROXY_RESOLVE"))
-        connectTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_CONNECT_TIMEOUT"), key: "FIREFLY_PROXY_CONNECT_TIMEOUT", range: 100...120_000)
-        idleTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_IDLE_TIMEOUT"), key: "FIREFLY_PROXY_IDLE_TIMEOUT", range: 1000...3_600_000)
-        webSocketIdleTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT"), key: "FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT",
+        connectTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_CONNECT_TIMEOUT", range: 100...120_000)
+        idleTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_IDLE_TIMEOUT", range: 1000...3_600_000)
+        webSocketIdleTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT",
                                                           range: 1000...86_400_000)
-        maxHeaderBytes = try P.byteSize(text("FIREFLY_PROXY_MAX_HEADER_BYTES"), key: "FIREFLY_PROXY_MAX_HEADER_BYTES", range: 4096...1_048_576)
+        maxHeaderBytes = try settings.byteSize("FIREFLY_PROXY_MAX_HEADER_BYTES", range: 4096...1_048_576)
         switch text("FIREFLY_PROXY_COOKIE_SAMESITE").lowercased() {
         case "lax": cookieSameSite = "Lax"
         case "strict": cookieSameSite = "Strict"
         case "none": cookieSameSite = "None"
         default: throw ConfigurationError(key: "FIREFLY_PROXY_COOKIE_SAMESITE", problem: "expected Lax, Strict or None")
         }
-        threads = try P.integer(text("FIREFLY_PROXY_THREADS"), key: "FIREFLY_PROXY_THREADS", range: 0...256)
-        legacyTokens = LegacyTokenPolicy(enabled: try P.boolean(text("FIREFLY_PROXY_LEGACY_TOKENS"), key: "FIREFLY_PROXY_LEGACY_TOKENS"),
+        threads = try settings.integer("FIREFLY_PROXY_THREADS", range: 0...256)
+        legacyTokens = LegacyTokenPolicy(enabled: try settings.boolean("FIREFLY_PROXY_LEGACY_TOKENS"),
                                          providers: Set(list("FIREFLY_PROXY_LEGACY_PROVIDERS")), domains: Set(list("FIREFLY_PROXY_LEGACY_DOMAINS")),
                                          appPatterns: list("FIREFLY_PROXY_LEGACY_APPS"))
         if legacyTokens.enabled, legacyTokens.providers.isEmpty || legacyTokens.domains.isEmpty || legacyTokens.appPatterns.isEmpty {
             throw ConfigurationError(key: "FIREFLY_PROXY_LEGACY_TOKENS", problem: "needs FIREFLY_PROXY_LEGACY_PROVIDERS, _DOMAINS and _APPS allowlists")
         }
         statusListener = try Self.parseStatusListener(text("FIREFLY_PROXY_STATUS_LISTEN"))
-        drainTimeoutMilliseconds = try P.duration(text("FIREFLY_PROXY_DRAIN_TIMEOUT"), key: "FIREFLY_PROXY_DRAIN_TIMEOUT", range: 1000...600_000)
+        drainTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_DRAIN_TIMEOUT", range: 1000...600_000)
         logLevel = text("FIREFLY_PROXY_LOG_LEVEL").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(key: "FIREFLY_PROXY_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical")

@@ -68,84 +68,79 @@ public struct FireflyConfiguration: Sendable, Equatable {
     }
 
     private static func resolve(reader: ConfigReader, environment: [String: String]) throws -> FireflyConfiguration {
-        var values: [String: String] = [:]
-        for key in ConfigurationKeys.all {
-            let text = reader.string(forKey: ConfigKey([key.name.lowercased()]))
-            if let text, !text.isEmpty {
-                values[key.name] = text
-            } else if let fallback = key.defaultValue {
-                values[key.name] = fallback
-            } else {
-                throw ConfigurationError(key: key.name, problem: "is required but not set")
-            }
-        }
+        var settings = try ResolvedSettings(keys: ConfigurationKeys.all) { reader.string(forKey: ConfigKey([$0.lowercased()])) }
         // Per-provider keys, named after the providers listed.
-        for name in (values["FIREFLY_OIDC_PROVIDERS"] ?? "").split(separator: ",") {
+        for name in settings.text("FIREFLY_OIDC_PROVIDERS").split(separator: ",") {
             for suffix in OIDCProviderSettings.keySuffixes {
                 let key = OIDCProviderSettings.key(String(name.trimmingSpaces), suffix)
-                if let text = reader.string(forKey: ConfigKey([key.lowercased()])), !text.isEmpty { values[key] = text }
+                if let text = reader.string(forKey: ConfigKey([key.lowercased()])), !text.isEmpty { settings.set(key, text) }
             }
         }
-        return try FireflyConfiguration(values: values, environment: environment)
+        return try FireflyConfiguration(settings: settings, environment: environment)
     }
 
     /// Validates resolved text values.
     init(values: [String: String], environment: [String: String]) throws {
-        func text(_ key: String) -> String { values[key] ?? "" }
-        let P = ConfigValueParser.self
-        listenSocket = try P.absolutePath(text("FIREFLY_LISTEN_SOCKET"), key: "FIREFLY_LISTEN_SOCKET")
-        listenSocketMode = try P.fileMode(text("FIREFLY_LISTEN_SOCKET_MODE"), key: "FIREFLY_LISTEN_SOCKET_MODE")
-        listenBacklog = try P.integer(text("FIREFLY_LISTEN_BACKLOG"), key: "FIREFLY_LISTEN_BACKLOG", range: 16...65535)
-        runtimeDirectory = try P.absolutePath(text("FIREFLY_RUNTIME_DIRECTORY"), key: "FIREFLY_RUNTIME_DIRECTORY")
+        try self.init(settings: ResolvedSettings(values: values), environment: environment)
+    }
+
+    /// Validates resolved settings.
+    init(settings: ResolvedSettings, environment: [String: String]) throws {
+        let values = settings.values
+        func text(_ key: String) -> String { settings.text(key) }
+        listenSocket = try settings.absolutePath("FIREFLY_LISTEN_SOCKET")
+        listenSocketMode = try settings.fileMode("FIREFLY_LISTEN_SOCKET_MODE")
+        listenBacklog = try settings.integer("FIREFLY_LISTEN_BACKLOG", range: 16...65535)
+        runtimeDirectory = try settings.absolutePath("FIREFLY_RUNTIME_DIRECTORY")
         pool = PoolSettings(
-            workers: try P.integer(text("FIREFLY_POOL_WORKERS"), key: "FIREFLY_POOL_WORKERS", range: 1...256),
-            threadsPerWorker: try P.integer(text("FIREFLY_POOL_THREADS"), key: "FIREFLY_POOL_THREADS", range: 1...1024),
-            maxRequests: try P.integer(text("FIREFLY_POOL_MAX_REQUESTS"), key: "FIREFLY_POOL_MAX_REQUESTS", range: 0...Int(Int32.max)),
-            keepAliveIdleTimeoutMilliseconds: try P.duration(text("FIREFLY_POOL_KEEPALIVE_IDLE_TIMEOUT"), key: "FIREFLY_POOL_KEEPALIVE_IDLE_TIMEOUT", range: 100...3_600_000),
-            drainTimeoutMilliseconds: try P.duration(text("FIREFLY_POOL_DRAIN_TIMEOUT"), key: "FIREFLY_POOL_DRAIN_TIMEOUT", range: 0...3_600_000),
-            startTimeoutMilliseconds: try P.duration(text("FIREFLY_POOL_START_TIMEOUT"), key: "FIREFLY_POOL_START_TIMEOUT", range: 100...600_000)
+            workers: try settings.integer("FIREFLY_POOL_WORKERS", range: 1...256),
+            threadsPerWorker: try settings.integer("FIREFLY_POOL_THREADS", range: 1...1024),
+            maxRequests: try settings.integer("FIREFLY_POOL_MAX_REQUESTS", range: 0...Int(Int32.max)),
+            keepAliveIdleTimeoutMilliseconds: try settings.duration("FIREFLY_POOL_KEEPALIVE_IDLE_TIMEOUT", range: 100...3_600_000),
+            drainTimeoutMilliseconds: try settings.duration("FIREFLY_POOL_DRAIN_TIMEOUT", range: 0...3_600_000),
+            startTimeoutMilliseconds: try settings.duration("FIREFLY_POOL_START_TIMEOUT", range: 100...600_000)
         )
         limits = RequestLimits(
-            slowThresholdMilliseconds: try P.duration(text("FIREFLY_REQUEST_SLOW_THRESHOLD"), key: "FIREFLY_REQUEST_SLOW_THRESHOLD", range: 1...3_600_000),
-            timeoutMilliseconds: try P.duration(text("FIREFLY_REQUEST_TIMEOUT"), key: "FIREFLY_REQUEST_TIMEOUT", range: 100...3_600_000),
-            maxHeaderBytes: try P.byteSize(text("FIREFLY_REQUEST_MAX_HEADER_BYTES"), key: "FIREFLY_REQUEST_MAX_HEADER_BYTES", range: 1024...(1 << 20)),
-            maxBodyBytes: try P.byteSize(text("FIREFLY_REQUEST_MAX_BODY_BYTES"), key: "FIREFLY_REQUEST_MAX_BODY_BYTES", range: 0...(1 << 40))
+            slowThresholdMilliseconds: try settings.duration("FIREFLY_REQUEST_SLOW_THRESHOLD", range: 1...3_600_000),
+            timeoutMilliseconds: try settings.duration("FIREFLY_REQUEST_TIMEOUT", range: 100...3_600_000),
+            maxHeaderBytes: try settings.byteSize("FIREFLY_REQUEST_MAX_HEADER_BYTES", range: 1024...(1 << 20)),
+            maxBodyBytes: try settings.byteSize("FIREFLY_REQUEST_MAX_BODY_BYTES", range: 0...(1 << 40))
         )
         database = try DatabaseSettings(
             url: text("FIREFLY_DATABASE_URL"),
-            passwordFile: values["FIREFLY_DATABASE_PASSWORD_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            passwordFile: settings.optionalText("FIREFLY_DATABASE_PASSWORD_FILE"),
             credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]
         )
         guard let level = Logger.Level(rawValue: text("FIREFLY_LOG_LEVEL").lowercased()) else {
             throw ConfigurationError(key: "FIREFLY_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical, got \"\(text("FIREFLY_LOG_LEVEL"))\"")
         }
         logLevel = level
-        testRoutesEnabled = try P.boolean(text("FIREFLY_TEST_ROUTES"), key: "FIREFLY_TEST_ROUTES")
-        auditRetentionMilliseconds = try P.duration(text("FIREFLY_AUDIT_RETENTION"), key: "FIREFLY_AUDIT_RETENTION", range: 0...(3650 * 86_400_000))
+        testRoutesEnabled = try settings.boolean("FIREFLY_TEST_ROUTES")
+        auditRetentionMilliseconds = try settings.duration("FIREFLY_AUDIT_RETENTION", range: 0...(3650 * 86_400_000))
         guard auditRetentionMilliseconds == 0 || auditRetentionMilliseconds >= 86_400_000 else {
             throw ConfigurationError(key: "FIREFLY_AUDIT_RETENTION", problem: "must be 0 (keep forever) or at least 1d")
         }
         identity = try IdentitySettings.parse(values, environment: environment)
-        let sqlWait = try P.duration(text("FIREFLY_SQL_WAIT_TIMEOUT"), key: "FIREFLY_SQL_WAIT_TIMEOUT", range: 0...50_000) / 1000
+        let sqlWait = try settings.duration("FIREFLY_SQL_WAIT_TIMEOUT", range: 0...50_000) / 1000
         guard sqlWait == 0 || sqlWait >= 5 else {
             throw ConfigurationError(key: "FIREFLY_SQL_WAIT_TIMEOUT", problem: "must be 0s or between 5s and 50s (Databricks' wait_timeout)")
         }
         gateway = GatewaySettings(
-            timeoutMilliseconds: try P.duration(text("FIREFLY_DATABRICKS_TIMEOUT"), key: "FIREFLY_DATABRICKS_TIMEOUT", range: 1000...600_000),
-            retryBudgetMilliseconds: try P.duration(text("FIREFLY_DATABRICKS_RETRY_BUDGET"), key: "FIREFLY_DATABRICKS_RETRY_BUDGET", range: 0...600_000),
-            caFile: values["FIREFLY_DATABRICKS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            timeoutMilliseconds: try settings.duration("FIREFLY_DATABRICKS_TIMEOUT", range: 1000...600_000),
+            retryBudgetMilliseconds: try settings.duration("FIREFLY_DATABRICKS_RETRY_BUDGET", range: 0...600_000),
+            caFile: settings.optionalText("FIREFLY_DATABRICKS_CA_FILE"),
             sqlWaitSeconds: sqlWait,
-            cacheTTLMilliseconds: try P.duration(text("FIREFLY_CACHE_TTL"), key: "FIREFLY_CACHE_TTL", range: 0...86_400_000),
-            smallUploadLimitBytes: try P.byteSize(text("FIREFLY_UPLOAD_SMALL_LIMIT"), key: "FIREFLY_UPLOAD_SMALL_LIMIT", range: 1...(5 << 30)),
-            uploadDirectory: try P.absolutePath(text("FIREFLY_UPLOAD_DIRECTORY"), key: "FIREFLY_UPLOAD_DIRECTORY"),
-            uploadMaxBytes: try P.byteSize(text("FIREFLY_UPLOAD_MAX_SIZE"), key: "FIREFLY_UPLOAD_MAX_SIZE", range: 1...(5 << 30)),
-            uploadUserQuotaBytes: try P.byteSize(text("FIREFLY_UPLOAD_USER_QUOTA"), key: "FIREFLY_UPLOAD_USER_QUOTA", range: 1...(1 << 50)),
-            uploadExpirySeconds: try P.duration(text("FIREFLY_UPLOAD_EXPIRY"), key: "FIREFLY_UPLOAD_EXPIRY", range: 60_000...(30 * 86_400_000)) / 1000,
-            uploadFollowIdleMilliseconds: try P.duration(text("FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT"), key: "FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT", range: 0...600_000),
+            cacheTTLMilliseconds: try settings.duration("FIREFLY_CACHE_TTL", range: 0...86_400_000),
+            smallUploadLimitBytes: try settings.byteSize("FIREFLY_UPLOAD_SMALL_LIMIT", range: 1...(5 << 30)),
+            uploadDirectory: try settings.absolutePath("FIREFLY_UPLOAD_DIRECTORY"),
+            uploadMaxBytes: try settings.byteSize("FIREFLY_UPLOAD_MAX_SIZE", range: 1...(5 << 30)),
+            uploadUserQuotaBytes: try settings.byteSize("FIREFLY_UPLOAD_USER_QUOTA", range: 1...(1 << 50)),
+            uploadExpirySeconds: try settings.duration("FIREFLY_UPLOAD_EXPIRY", range: 60_000...(30 * 86_400_000)) / 1000,
+            uploadFollowIdleMilliseconds: try settings.duration("FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT", range: 0...600_000),
             dbfsAllowedPrefixes: try Self.dbfsPrefixes(text("FIREFLY_DBFS_ALLOWED_PREFIXES")))
         fairUse = FairUseLimits(
-            userRequests: try P.integer(text("FIREFLY_LIMIT_USER_REQUESTS"), key: "FIREFLY_LIMIT_USER_REQUESTS", range: 1...4096),
-            organizationRequests: try P.integer(text("FIREFLY_LIMIT_ORGANIZATION_REQUESTS"), key: "FIREFLY_LIMIT_ORGANIZATION_REQUESTS", range: 1...4096))
+            userRequests: try settings.integer("FIREFLY_LIMIT_USER_REQUESTS", range: 1...4096),
+            organizationRequests: try settings.integer("FIREFLY_LIMIT_ORGANIZATION_REQUESTS", range: 1...4096))
         var appBase = text("FIREFLY_APP_PROXY_BASE_URL")
         while appBase.hasSuffix("/") { appBase.removeLast() }
         if !appBase.isEmpty {
@@ -158,8 +153,8 @@ public struct FireflyConfiguration: Sendable, Equatable {
             }
         }
         appProxy = AppProxySettings(
-            keyFile: values["FIREFLY_APP_PROXY_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }, baseURL: appBase,
-            tokenLifetimeSeconds: try P.duration(text("FIREFLY_APP_PROXY_TOKEN_LIFETIME"), key: "FIREFLY_APP_PROXY_TOKEN_LIFETIME", range: 10_000...3_600_000) / 1000,
+            keyFile: settings.optionalText("FIREFLY_APP_PROXY_KEY_FILE"), baseURL: appBase,
+            tokenLifetimeSeconds: try settings.duration("FIREFLY_APP_PROXY_TOKEN_LIFETIME", range: 10_000...3_600_000) / 1000,
             domains: Set(text("FIREFLY_APP_DOMAINS").split(separator: ",").map { String($0).trimmingSpaces.lowercased() }.filter { !$0.isEmpty }),
             credentialsDirectory: environment["CREDENTIALS_DIRECTORY"])
         resolvedValues = values
