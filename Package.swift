@@ -155,16 +155,28 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .executableTarget(
-            name: "FireflyProxy",
+        // The app proxy's networking: the listener, the exchange and splice handlers, app
+        // connections, session checks, reload and drain state. NIO handlers tested on EmbeddedChannel.
+        .target(
+            name: "FireflyProxyServer",
             dependencies: [
-                "ProxyCore", "FireflySettings", "FireflySystem", "FireflyPostgres", "FireflyLogging", "FireflyMetrics",
+                "ProxyCore", "FireflySettings", "FireflySystem", "FireflyPostgres", "FireflyMetrics",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "FireflyProxy",
+            dependencies: [
+                "FireflyProxyServer", "ProxyCore", "FireflySettings", "FireflySystem", "FireflyLogging", "FireflyMetrics",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -176,7 +188,10 @@ let package = Package(
             name: "FireflyUnitTests",
             dependencies: [
                 "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings", "FireflyPostgres",
-                "FireflyLogging", "FireflyMetrics", "FireflyJSON",
+                "FireflyLogging", "FireflyMetrics", "FireflyJSON", "FireflyProxyServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import FireflyLogging
 import FireflyMetrics
+import FireflyProxyServer
 import FireflySettings
 import FireflySystem
 import FoundationEssentials
@@ -93,7 +94,7 @@ struct ProxyCommand: ParsableCommand {
             sources.append(source)
         }
         withExtendedLifetime(sources) { stop.wait() }
-        drain(runtime, server: server, deadlineMilliseconds: runtime.current.configuration.drainTimeoutMilliseconds, logger: logger)
+        runtime.drain(server: server, deadlineMilliseconds: runtime.current.configuration.drainTimeoutMilliseconds, logger: logger)
         statusChannel?.close(promise: nil)
         if case .unixSocket(let path, _) = settings.listener { try? FileManager.default.removeItem(atPath: path) }
         try? group.syncShutdownGracefully()
@@ -148,30 +149,5 @@ struct ProxyCommand: ParsableCommand {
         if old.databaseConnections != new.databaseConnections { keys.append("FIREFLY_PROXY_DATABASE_CONNECTIONS") }
         if old.sessionCheckIntervalMilliseconds != new.sessionCheckIntervalMilliseconds { keys.append("FIREFLY_PROXY_SESSION_CHECK_INTERVAL") }
         return keys
-    }
-
-    /// Stops accepting, lets every forwarded exchange finish (idle connections close at once), then
-    /// closes what is left, WebSockets included, at the latest at the deadline.
-    private func drain(_ runtime: ProxyRuntime, server: any Channel, deadlineMilliseconds: Int, logger: Logger) {
-        runtime.beginDraining()
-        try? server.close().wait()
-        runtime.connections.announceDrain()
-        let start = MonotonicClock.nanoseconds()
-        let deadline = start + UInt64(deadlineMilliseconds) * 1_000_000
-        logger.info("draining", metadata: ["connections": "\(runtime.connections.counts.all)", "http_connections": "\(runtime.connections.counts.http)"])
-        while runtime.connections.counts.http > 0, MonotonicClock.nanoseconds() < deadline {
-            usleep(20_000)
-        }
-        let left = runtime.connections.counts
-        if left.http > 0 {
-            logger.warning("drain deadline reached: closing exchanges in flight", metadata: ["http_connections": "\(left.http)"])
-        }
-        runtime.connections.closeAll()
-        let closeDeadline = MonotonicClock.nanoseconds() + 2_000_000_000
-        while runtime.connections.counts.all > 0, MonotonicClock.nanoseconds() < closeDeadline {
-            usleep(10_000)
-        }
-        logger.info("drained", metadata: ["websockets_closed": "\(left.all - left.http)",
-                                          "ms": "\((MonotonicClock.nanoseconds() - start) / 1_000_000)"])
     }
 }

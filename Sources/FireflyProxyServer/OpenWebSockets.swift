@@ -5,12 +5,14 @@ import ProxyCore
 /// The spliced WebSockets by the FireFly session their token is bound to. A WebSocket outlives the
 /// request that opened it, so the session is asked about again every check interval while any is
 /// open, and when the session has ended (sign-out, revocation) its WebSockets are closed.
-final class OpenWebSockets: Sendable {
+public final class OpenWebSockets: Sendable {
     private struct Entry: Sendable {
         let channels: [any Channel]
     }
 
     private let open = NIOLockedValueBox<[SessionBinding: [ObjectIdentifier: Entry]]>([:])
+
+    public init() {}
 
     /// Registers the two channels of one splice until the browser's side closes.
     func add(_ session: SessionBinding, client: any Channel, upstream: any Channel) {
@@ -25,7 +27,7 @@ final class OpenWebSockets: Sendable {
     }
 
     /// Sessions with at least one open WebSocket.
-    var sessions: [SessionBinding] { open.withLockedValue { Array($0.keys) } }
+    public var sessions: [SessionBinding] { open.withLockedValue { Array($0.keys) } }
 
     /// Closes every WebSocket of `session`.
     func closeAll(of session: SessionBinding) {
@@ -35,7 +37,7 @@ final class OpenWebSockets: Sendable {
 
     /// Re-checks the sessions of open WebSockets (each at most once per the verifier's interval)
     /// and closes the WebSockets of sessions that have ended.
-    func recheck(with verifier: SessionVerifier, on loop: any EventLoop, now: Double) {
+    func recheck(with verifier: any SessionChecking, on loop: any EventLoop, now: Double) {
         for session in sessions where !verifier.isFresh(session, now: now) {
             verifier.verify(session, on: loop).whenSuccess { verdict in
                 if verdict == .gone { self.closeAll(of: session) }

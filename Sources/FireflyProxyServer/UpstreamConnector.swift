@@ -7,7 +7,7 @@ import ProxyCore
 /// Opens TLS connections to apps: `host:443`, resolved off the event loop, refused when the
 /// answer is a loopback, private or link-local address (unless an override names the host), TLS
 /// verified against the system store plus the configured CA file, SNI set to the host.
-struct UpstreamConnector: Sendable {
+public struct UpstreamConnector: AppConnecting {
     let tls: NIOSSLContext
     let resolverPool: NIOThreadPool
     let overrides: [String: ProxyConfiguration.ResolveOverride]
@@ -27,9 +27,8 @@ struct UpstreamConnector: Sendable {
     }
 
     /// A connected channel with the HTTP client pipeline and an ``UpstreamHandler`` at its end.
-    func connect(host: String, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
-        let tls = self.tls, idleTimeout = self.idleTimeout
-        let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: maxHeaderBytes)
+    public func connect(host: String, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
+        let tls = self.tls, idleTimeout = self.idleTimeout, maxHeaderBytes = self.maxHeaderBytes
         let connectTimeout = self.connectTimeout
         return address(of: host, on: loop).flatMap { address in
             ClientBootstrap(group: loop)
@@ -38,17 +37,23 @@ struct UpstreamConnector: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                         try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: host))
-                        try pipeline.addHandler(HTTPRequestEncoder())
-                        try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes,
-                                                                                         informationalResponseStrategy: .drop,
-                                                                                         limitConfiguration: limits)))
-                        try pipeline.addHandler(UpstreamHandler())
+                        try Self.addHTTPHandlers(to: pipeline, idleTimeout: idleTimeout, maxHeaderBytes: maxHeaderBytes)
                     }
                 }
                 .connect(to: address)
         }
+    }
+
+    /// An app connection's handlers above its transport (TLS, or none in tests): the idle timeout
+    /// first, then the HTTP client codec and the ``UpstreamHandler``.
+    public static func addHTTPHandlers(to pipeline: ChannelPipeline.SynchronousOperations, idleTimeout: TimeAmount, maxHeaderBytes: Int) throws {
+        try pipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout), position: .first)
+        try pipeline.addHandler(HTTPRequestEncoder())
+        try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes,
+                                                                         informationalResponseStrategy: .drop,
+                                                                         limitConfiguration: .headerSection(upTo: maxHeaderBytes))))
+        try pipeline.addHandler(UpstreamHandler())
     }
 
     /// Where `host:443` is reached: an override as given, otherwise DNS with the public-address rule.

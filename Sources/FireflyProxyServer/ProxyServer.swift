@@ -8,11 +8,16 @@ import NIOSSL
 import ProxyCore
 
 /// The listening side: nginx's connections, one HTTP/1.1 pipeline each.
-struct ProxyServer {
+public struct ProxyServer {
     let runtime: ProxyRuntime
     let group: any EventLoopGroup
 
-    func start() throws -> any Channel {
+    public init(runtime: ProxyRuntime, group: any EventLoopGroup) {
+        self.runtime = runtime
+        self.group = group
+    }
+
+    public func start() throws -> any Channel {
         let runtime = self.runtime
         let initial = runtime.current
         // Open WebSockets end with their FireFly session: re-checked every check interval.
@@ -28,18 +33,7 @@ struct ProxyServer {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // Limits come from the settings current when the connection opens.
-                    let configuration = runtime.current.configuration
-                    let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: configuration.maxHeaderBytes)
-                    let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds))))
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true,
-                                                             withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
-                                                             withDecoderLimitConfiguration: limits)
-                    try pipeline.addHandler(ClientHandler(runtime))
-                    runtime.connections.add(channel)
-                }
+                channel.eventLoop.makeCompletedFuture { try Self.addHandlers(to: channel, runtime: runtime) }
             }
         // Under systemd socket activation (firefly-proxy.socket) the socket is inherited.
         if let inherited = SocketActivation.descriptors(environment: ProcessInfo.processInfo.environment).first {
@@ -53,5 +47,19 @@ struct ProxyServer {
             try FileManager.default.setAttributes([.posixPermissions: Int(mode)], ofItemAtPath: path)
             return channel
         }
+    }
+
+    /// A connection from nginx: the idle timeout, the HTTP server codec and a ``ClientHandler``,
+    /// tracked until it closes. Limits come from the settings current when the connection opens.
+    public static func addHandlers(to channel: any Channel, runtime: ProxyRuntime) throws {
+        let configuration = runtime.current.configuration
+        let limits = NIOHTTPDecoderLimitConfiguration.headerSection(upTo: configuration.maxHeaderBytes)
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(Int64(configuration.idleTimeoutMilliseconds))))
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true,
+                                                 withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
+                                                 withDecoderLimitConfiguration: limits)
+        try pipeline.addHandler(ClientHandler(runtime))
+        runtime.connections.add(channel)
     }
 }

@@ -9,16 +9,8 @@ import ProxyCore
 /// PostgreSQL's word on the FireFly sessions app tokens are bound to, and on embed URLs' first
 /// uses. libpq blocks, so every query runs on a thread pool of its own, one connection per thread
 /// at most; a session found alive is trusted for the check interval (``SessionCheckCache``).
-final class SessionVerifier: Sendable {
-    /// What PostgreSQL said.
-    enum Verdict: Sendable, Equatable {
-        /// The session lives until `expiresAt` (seconds since the epoch).
-        case alive(expiresAt: Double)
-        /// Signed out, revoked, expired or idle too long.
-        case gone
-        /// The embed URL was used before.
-        case replayed
-    }
+public final class SessionVerifier: SessionChecking {
+    public typealias Verdict = SessionVerdict
 
     private let pool: NIOThreadPool
     private let settings: DatabaseSettings
@@ -32,7 +24,7 @@ final class SessionVerifier: Sendable {
         init(_ postgres: PostgresConnection) { self.postgres = postgres }
     }
 
-    init(settings: DatabaseSettings, connections: Int, checkIntervalSeconds: Double) {
+    public init(settings: DatabaseSettings, connections: Int, checkIntervalSeconds: Double) {
         self.settings = settings
         pool = NIOThreadPool(numberOfThreads: connections)
         pool.start()
@@ -40,17 +32,17 @@ final class SessionVerifier: Sendable {
     }
 
     /// True when `session` was found alive within the check interval.
-    func isFresh(_ session: SessionBinding, now: Double) -> Bool {
+    public func isFresh(_ session: SessionBinding, now: Double) -> Bool {
         checks.withLockedValue { $0.isFresh(session, now: now) }
     }
 
     /// Asks whether `session` lives (and notes that the app was used, which keeps it from idling).
-    func verify(_ session: SessionBinding, on loop: any EventLoop) -> EventLoopFuture<Verdict> {
+    public func verify(_ session: SessionBinding, on loop: any EventLoop) -> EventLoopFuture<Verdict> {
         run(on: loop) { connection in try self.check(session, connection) }
     }
 
     /// Records the first use of an embed URL, if its session lives; `.replayed` for a second use.
-    func redeem(_ redemption: ProxyGate.Redemption, on loop: any EventLoop) -> EventLoopFuture<Verdict> {
+    public func redeem(_ redemption: ProxyGate.Redemption, on loop: any EventLoop) -> EventLoopFuture<Verdict> {
         run(on: loop) { connection in
             let verdict = try self.check(redemption.session, connection)
             guard case .alive = verdict else { return verdict }
@@ -68,7 +60,7 @@ final class SessionVerifier: Sendable {
         }
     }
 
-    func shutdown() {
+    public func shutdown() {
         try? pool.syncShutdownGracefully()
     }
 

@@ -2,7 +2,7 @@ import CoreMetrics
 import FireflyMetrics
 
 /// The proxy's metric handles, made once (after the backend is installed at start).
-enum ProxyMetrics {
+public enum ProxyMetrics {
     static let bytesToApp = Counter(label: MetricCatalogue.proxyBytes.name, dimensions: [("direction", "to_app")])
     static let bytesToClient = Counter(label: MetricCatalogue.proxyBytes.name, dimensions: [("direction", "to_client")])
     static let openWebSockets = Gauge(label: MetricCatalogue.proxyWebSockets.name)
@@ -16,7 +16,7 @@ enum ProxyMetrics {
     })
 
     /// Registers every series at start, at zero: a scraper sees them before the first request.
-    static func prepare() {
+    public static func prepare() {
         for counter in [bytesToApp, bytesToClient] + exchangeCounters.values { counter.increment(by: 0) }
         openWebSockets.record(0)
         openConnections.record(0)
@@ -30,7 +30,7 @@ enum ProxyMetrics {
         exchangeCounters[outcome]?.increment()
     }
 
-    static func countReload(succeeded: Bool) {
+    public static func countReload(succeeded: Bool) {
         Counter(label: MetricCatalogue.proxyReloads.name, dimensions: [("outcome", succeeded ? "ok" : "failed")]).increment()
     }
 }

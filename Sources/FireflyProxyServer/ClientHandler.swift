@@ -442,12 +442,16 @@ final class ClientHandler: ChannelDuplexHandler, RemovableChannelHandler {
         try upstreamPipeline.addHandler(upstreamSide)
         _ = upstreamPipeline.removeHandler(upstream.handler)
         _ = upstreamPipeline.removeHandler(try upstreamPipeline.handler(type: HTTPRequestEncoder.self))
-        _ = upstreamPipeline.removeHandler(try upstreamPipeline.handler(type: ByteToMessageHandler<HTTPResponseDecoder>.self))
+        // The decoder leaves on a later turn of the loop, handing over bytes the app sent right
+        // behind its 101 with no read completing after them: they are flushed then, not with the
+        // app's next message.
+        let decoderRemoved = upstreamPipeline.removeHandler(try upstreamPipeline.handler(type: ByteToMessageHandler<HTTPResponseDecoder>.self))
         _ = upstreamPipeline.removeHandler(try upstreamPipeline.handler(type: IdleStateHandler.self))
         try upstreamPipeline.addHandler(IdleStateHandler(allTimeout: idleTimeout), position: .first)
 
         let clientChannel = client.channel
         _ = clientPipeline.removeHandler(context: client)
+        decoderRemoved.whenComplete { _ in clientChannel.flush() }
         for channel in [clientChannel, upstream.channel] {
             channel.setOption(.allowRemoteHalfClosure, value: true).whenComplete { _ in }
             channel.read()
