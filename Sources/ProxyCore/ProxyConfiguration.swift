@@ -126,20 +126,18 @@ public struct ProxyConfiguration: Sendable {
     /// Resolves file values and the environment (which wins) and validates every key.
     public init(fileValues: [String: String], environment: [String: String], listenSocketOverride: String? = nil) throws {
         let settings = try ResolvedSettings(keys: Self.keys) { environment[$0] ?? fileValues[$0] }
-        func text(_ key: String) -> String { settings.text(key) }
-        func list(_ key: String) -> [String] { settings.list(key) }
         let P = ConfigValueParser.self
 
-        let socket = listenSocketOverride ?? text("FIREFLY_PROXY_LISTEN_SOCKET")
+        let socket = listenSocketOverride ?? settings.text("FIREFLY_PROXY_LISTEN_SOCKET")
         if !socket.isEmpty {
             listener = .unixSocket(path: try P.absolutePath(socket, key: "FIREFLY_PROXY_LISTEN_SOCKET"),
                                    mode: try settings.fileMode("FIREFLY_PROXY_LISTEN_SOCKET_MODE"))
         } else {
-            listener = .tcp(host: text("FIREFLY_PROXY_LISTEN_ADDRESS"), port: try settings.integer("PORT", range: 1...65535))
+            listener = .tcp(host: settings.text("FIREFLY_PROXY_LISTEN_ADDRESS"), port: try settings.integer("PORT", range: 1...65535))
         }
 
-        if !text("ENCRYPTION_KEY").isEmpty {
-            keyHex = text("ENCRYPTION_KEY")
+        if !settings.text("ENCRYPTION_KEY").isEmpty {
+            keyHex = settings.text("ENCRYPTION_KEY")
         } else if let fromFile = try SecretFile.readKey(explicitPath: settings.optionalText("ENCRYPTION_KEY_FILE"),
                                                         explicitKey: "ENCRYPTION_KEY_FILE", credentialName: Self.keyCredential,
                                                         credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]) {
@@ -151,43 +149,43 @@ public struct ProxyConfiguration: Sendable {
             throw ConfigurationError(key: "ENCRYPTION_KEY", problem: "must be 64 hexadecimal characters (32 bytes); a key file may hold up to \(TokenEnvelope.maximumKeys), one per line, the sealing key first")
         }
 
-        appDomainSuffix = text("APP_DOMAIN_SUFFIX").lowercased()
+        appDomainSuffix = settings.text("APP_DOMAIN_SUFFIX").lowercased()
         guard appDomainSuffix.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ AppProxyRoute.isDNSLabel(String($0)) }) else {
-            throw ConfigurationError(key: "APP_DOMAIN_SUFFIX", problem: "expected DNS labels such as com, got \"\(text("APP_DOMAIN_SUFFIX"))\"")
+            throw ConfigurationError(key: "APP_DOMAIN_SUFFIX", problem: "expected DNS labels such as com, got \"\(settings.text("APP_DOMAIN_SUFFIX"))\"")
         }
-        appDomains = Set(list("FIREFLY_PROXY_APP_DOMAINS"))
+        appDomains = Set(settings.list("FIREFLY_PROXY_APP_DOMAINS"))
         guard !appDomains.isEmpty, appDomains.allSatisfy(AppProxyRoute.isDNSLabel) else {
             throw ConfigurationError(key: "FIREFLY_PROXY_APP_DOMAINS", problem: "expected comma-separated DNS labels such as databricksapps")
         }
-        appOrigin = try Self.origin(text("FIREFLY_PROXY_APP_ORIGIN"), key: "FIREFLY_PROXY_APP_ORIGIN")
+        appOrigin = try Self.origin(settings.text("FIREFLY_PROXY_APP_ORIGIN"), key: "FIREFLY_PROXY_APP_ORIGIN")
         guard let origins = AppOrigins(parentOrigin: appOrigin) else {
             throw ConfigurationError(key: "FIREFLY_PROXY_APP_ORIGIN", problem: "expected https://apps.example.com (the parent of the app hosts)")
         }
         appOrigins = origins
-        database = try DatabaseSettings(url: text("FIREFLY_PROXY_DATABASE_URL"),
+        database = try DatabaseSettings(url: settings.text("FIREFLY_PROXY_DATABASE_URL"),
                                         passwordFile: settings.optionalText("FIREFLY_PROXY_DATABASE_PASSWORD_FILE"),
                                         credentialsDirectory: environment["CREDENTIALS_DIRECTORY"], urlKey: "FIREFLY_PROXY_DATABASE_URL",
                                         passwordFileKey: "FIREFLY_PROXY_DATABASE_PASSWORD_FILE")
         databaseConnections = try settings.integer("FIREFLY_PROXY_DATABASE_CONNECTIONS", range: 1...64)
         sessionCheckIntervalMilliseconds = try settings.duration("FIREFLY_PROXY_SESSION_CHECK_INTERVAL",
                                                           range: 0...60_000)
-        frameAncestors = try list("FIREFLY_PROXY_FRAME_ANCESTORS").map { try Self.origin($0, key: "FIREFLY_PROXY_FRAME_ANCESTORS") }
+        frameAncestors = try settings.list("FIREFLY_PROXY_FRAME_ANCESTORS").map { try Self.origin($0, key: "FIREFLY_PROXY_FRAME_ANCESTORS") }
         guard !frameAncestors.isEmpty else { throw ConfigurationError(key: "FIREFLY_PROXY_FRAME_ANCESTORS", problem: "is required but not set") }
         guard !frameAncestors.contains(appOrigin) else {
             throw ConfigurationError(key: "FIREFLY_PROXY_FRAME_ANCESTORS", problem: "must name FireFly's origin, not the app host's own")
         }
-        corsOrigins = Set(try list("FIREFLY_PROXY_CORS_ORIGINS").map { try Self.origin($0, key: "FIREFLY_PROXY_CORS_ORIGINS") })
-        caFile = text("FIREFLY_PROXY_CA_FILE").isEmpty ? nil : try settings.absolutePath("FIREFLY_PROXY_CA_FILE")
+        corsOrigins = Set(try settings.list("FIREFLY_PROXY_CORS_ORIGINS").map { try Self.origin($0, key: "FIREFLY_PROXY_CORS_ORIGINS") })
+        caFile = settings.text("FIREFLY_PROXY_CA_FILE").isEmpty ? nil : try settings.absolutePath("FIREFLY_PROXY_CA_FILE")
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ConfigurationError(key: "FIREFLY_PROXY_CA_FILE", problem: "cannot read \(caFile)")
         }
-        resolveOverrides = try Self.parseResolve(list("FIREFLY_PROXY_RESOLVE"))
+        resolveOverrides = try Self.parseResolve(settings.list("FIREFLY_PROXY_RESOLVE"))
         connectTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_CONNECT_TIMEOUT", range: 100...120_000)
         idleTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_IDLE_TIMEOUT", range: 1000...3_600_000)
         webSocketIdleTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_WEBSOCKET_IDLE_TIMEOUT",
                                                           range: 1000...86_400_000)
         maxHeaderBytes = try settings.byteSize("FIREFLY_PROXY_MAX_HEADER_BYTES", range: 4096...1_048_576)
-        switch text("FIREFLY_PROXY_COOKIE_SAMESITE").lowercased() {
+        switch settings.text("FIREFLY_PROXY_COOKIE_SAMESITE").lowercased() {
         case "lax": cookieSameSite = "Lax"
         case "strict": cookieSameSite = "Strict"
         case "none": cookieSameSite = "None"
@@ -195,14 +193,14 @@ public struct ProxyConfiguration: Sendable {
         }
         threads = try settings.integer("FIREFLY_PROXY_THREADS", range: 0...256)
         legacyTokens = LegacyTokenPolicy(enabled: try settings.boolean("FIREFLY_PROXY_LEGACY_TOKENS"),
-                                         providers: Set(list("FIREFLY_PROXY_LEGACY_PROVIDERS")), domains: Set(list("FIREFLY_PROXY_LEGACY_DOMAINS")),
-                                         appPatterns: list("FIREFLY_PROXY_LEGACY_APPS"))
+                                         providers: Set(settings.list("FIREFLY_PROXY_LEGACY_PROVIDERS")), domains: Set(settings.list("FIREFLY_PROXY_LEGACY_DOMAINS")),
+                                         appPatterns: settings.list("FIREFLY_PROXY_LEGACY_APPS"))
         if legacyTokens.enabled, legacyTokens.providers.isEmpty || legacyTokens.domains.isEmpty || legacyTokens.appPatterns.isEmpty {
             throw ConfigurationError(key: "FIREFLY_PROXY_LEGACY_TOKENS", problem: "needs FIREFLY_PROXY_LEGACY_PROVIDERS, _DOMAINS and _APPS allowlists")
         }
-        statusListener = try Self.parseStatusListener(text("FIREFLY_PROXY_STATUS_LISTEN"))
+        statusListener = try Self.parseStatusListener(settings.text("FIREFLY_PROXY_STATUS_LISTEN"))
         drainTimeoutMilliseconds = try settings.duration("FIREFLY_PROXY_DRAIN_TIMEOUT", range: 1000...600_000)
-        logLevel = text("FIREFLY_PROXY_LOG_LEVEL").lowercased()
+        logLevel = settings.text("FIREFLY_PROXY_LOG_LEVEL").lowercased()
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(key: "FIREFLY_PROXY_LOG_LEVEL", problem: "expected trace, debug, info, notice, warning, error or critical")
         }

@@ -87,7 +87,6 @@ public struct FireflyConfiguration: Sendable, Equatable {
     /// Validates resolved settings.
     init(settings: ResolvedSettings, environment: [String: String]) throws {
         let values = settings.values
-        func text(_ key: String) -> String { settings.text(key) }
         listenSocket = try settings.absolutePath("FIREFLY_LISTEN_SOCKET")
         listenSocketMode = try settings.fileMode("FIREFLY_LISTEN_SOCKET_MODE")
         listenBacklog = try settings.integer("FIREFLY_LISTEN_BACKLOG", range: 16...65535)
@@ -107,12 +106,12 @@ public struct FireflyConfiguration: Sendable, Equatable {
             maxBodyBytes: try settings.byteSize("FIREFLY_REQUEST_MAX_BODY_BYTES", range: 0...(1 << 40))
         )
         database = try DatabaseSettings(
-            url: text("FIREFLY_DATABASE_URL"),
+            url: settings.text("FIREFLY_DATABASE_URL"),
             passwordFile: settings.optionalText("FIREFLY_DATABASE_PASSWORD_FILE"),
             credentialsDirectory: environment["CREDENTIALS_DIRECTORY"]
         )
-        guard let level = Logger.Level(rawValue: text("FIREFLY_LOG_LEVEL").lowercased()) else {
-            throw ConfigurationError(key: "FIREFLY_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical, got \"\(text("FIREFLY_LOG_LEVEL"))\"")
+        guard let level = Logger.Level(rawValue: settings.text("FIREFLY_LOG_LEVEL").lowercased()) else {
+            throw ConfigurationError(key: "FIREFLY_LOG_LEVEL", problem: "expected one of trace, debug, info, notice, warning, error, critical, got \"\(settings.text("FIREFLY_LOG_LEVEL"))\"")
         }
         logLevel = level
         testRoutesEnabled = try settings.boolean("FIREFLY_TEST_ROUTES")
@@ -137,11 +136,11 @@ public struct FireflyConfiguration: Sendable, Equatable {
             uploadUserQuotaBytes: try settings.byteSize("FIREFLY_UPLOAD_USER_QUOTA", range: 1...(1 << 50)),
             uploadExpirySeconds: try settings.duration("FIREFLY_UPLOAD_EXPIRY", range: 60_000...(30 * 86_400_000)) / 1000,
             uploadFollowIdleMilliseconds: try settings.duration("FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT", range: 0...600_000),
-            dbfsAllowedPrefixes: try Self.dbfsPrefixes(text("FIREFLY_DBFS_ALLOWED_PREFIXES")))
+            dbfsAllowedPrefixes: try Self.dbfsPrefixes(settings.text("FIREFLY_DBFS_ALLOWED_PREFIXES")))
         fairUse = FairUseLimits(
             userRequests: try settings.integer("FIREFLY_LIMIT_USER_REQUESTS", range: 1...4096),
             organizationRequests: try settings.integer("FIREFLY_LIMIT_ORGANIZATION_REQUESTS", range: 1...4096))
-        var appBase = text("FIREFLY_APP_PROXY_BASE_URL")
+        var appBase = settings.text("FIREFLY_APP_PROXY_BASE_URL")
         while appBase.hasSuffix("/") { appBase.removeLast() }
         if !appBase.isEmpty {
             guard appBase.hasPrefix("https://") || appBase.hasPrefix("http://"),
@@ -155,7 +154,7 @@ public struct FireflyConfiguration: Sendable, Equatable {
         appProxy = AppProxySettings(
             keyFile: settings.optionalText("FIREFLY_APP_PROXY_KEY_FILE"), baseURL: appBase,
             tokenLifetimeSeconds: try settings.duration("FIREFLY_APP_PROXY_TOKEN_LIFETIME", range: 10_000...3_600_000) / 1000,
-            domains: Set(text("FIREFLY_APP_DOMAINS").split(separator: ",").map { String($0).trimmingSpaces.lowercased() }.filter { !$0.isEmpty }),
+            domains: Set(settings.text("FIREFLY_APP_DOMAINS").split(separator: ",").map { String($0).trimmingSpaces.lowercased() }.filter { !$0.isEmpty }),
             credentialsDirectory: environment["CREDENTIALS_DIRECTORY"])
         resolvedValues = values
     }

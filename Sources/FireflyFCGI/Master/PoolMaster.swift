@@ -20,9 +20,9 @@ final class PoolMaster {
 
     /// The active generation's configuration.
     private var configuration: FireflyConfiguration
-    /// Each generation's configuration while it has workers to spawn (two during a reload).
-    private var configurations: [Int: FireflyConfiguration]
-    private var candidateConfiguration: FireflyConfiguration?
+    /// A reload's configuration: checked, then numbered when the supervisor starts the reload; it
+    /// becomes ``configuration`` when the reload completes and is dropped when it fails.
+    private var candidate: (generation: Int?, configuration: FireflyConfiguration)?
     private let configurationPath: String?
     private let environment: [String: String]
     private let executable: String
@@ -41,7 +41,6 @@ final class PoolMaster {
 
     init(configuration: FireflyConfiguration, configurationPath: String?, environment: [String: String], logger: Logger) throws {
         self.configuration = configuration
-        self.configurations = [1: configuration]
         self.configurationPath = configurationPath
         self.environment = environment
         self.logger = logger
@@ -189,18 +188,18 @@ final class PoolMaster {
             notifier.notify("READY=1\nMAINPID=\(SocketActivation.currentProcessID)\nSTATUS=\(statusLine())")
             logger.info("pool ready", metadata: ["workers": "\(ready)"])
         case .reloadStarted(let generation):
-            configurations[generation] = candidateConfiguration
-            candidateConfiguration = nil
+            candidate?.generation = generation
         case .reloadCompleted(let generation, let draining):
-            if let fresh = configurations[generation] { configuration = fresh }
-            configurations = [generation: configuration]
+            if let candidate, candidate.generation == generation { configuration = candidate.configuration }
+            candidate = nil
             logger.info("reload complete: new workers serve, old ones drain", metadata: ["generation": "\(generation)", "draining": "\(draining)"])
             notifier.notify("READY=1\nSTATUS=\(statusLine())")
         case .reloadFailed(let generation):
-            configurations[generation] = nil
+            candidate = nil
             logger.error("reload failed: new workers did not become ready in time; keeping the running ones")
             notifier.notify("READY=1\nSTATUS=Reload failed; running the previous configuration")
         case .reloadRefused:
+            candidate = nil
             notifier.notify("READY=1\nSTATUS=Reload failed (invalid configuration); running the previous one")
         case .reloadIgnored(let reason):
             logger.warning("SIGHUP ignored", metadata: ["reason": "\(reason)"])
@@ -233,7 +232,7 @@ final class PoolMaster {
             fresh.listenSocket = configuration.listenSocket
             fresh.listenSocketMode = configuration.listenSocketMode
         }
-        candidateConfiguration = fresh
+        candidate = (nil, fresh)
         await perform(supervisor.configurationLoaded(Self.settings(of: fresh), now: Self.now()))
     }
 
@@ -269,7 +268,8 @@ final class PoolMaster {
     /// reload the old generation's respawns and recycles keep the old configuration).
     private func workerEnvironment(generation: Int) -> [String: String] {
         var result = environment.filter { !["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "FIREFLY_CONFIG"].contains($0.key) }
-        for (key, value) in (configurations[generation] ?? configuration).resolvedValues { result[key] = value }
+        let source = candidate.flatMap { $0.generation == generation ? $0.configuration : nil } ?? configuration
+        for (key, value) in source.resolvedValues { result[key] = value }
         return result
     }
 
