@@ -197,7 +197,7 @@ public final class WorkspaceClient: Sendable {
         case 400..<500: return APIError(status: response.status, code: "databricks_refused", message: message ?? "Databricks refused the request.")
         default:
             logger.warning("Databricks failed", metadata: ["template": "\(template)", "status": "\(response.status)", "body": "\(String(decoding: response.body.prefix(300), as: UTF8.self))"])
-            return GatewayError.unreachable()
+            return GatewayError.badAnswer()
         }
     }
 

@@ -46,7 +46,10 @@ extension Identity {
         } else {
             return nil
         }
-        let metadata = try mapProviderErrors { try provider.metadata() }
+        // Fetched afresh for every sign-in: a provider that is down is a clear page here (502,
+        // "cannot be reached"), not a redirect into the browser's own connection error. Sign-ins
+        // are rare; signed-in requests never ask the provider.
+        let metadata = try mapProviderErrors { try provider.metadata(maxAge: 0) }
         let state = Base64URL.encode(SecureRandom.bytes(32))
         let nonce = Base64URL.encode(SecureRandom.bytes(32))
         let verifier = Base64URL.encode(SecureRandom.bytes(32))

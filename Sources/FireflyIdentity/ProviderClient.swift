@@ -13,7 +13,7 @@ public final class ProviderClient: Sendable {
     private let clientSecret: String
     private let logger: Logger
     private let cache = Mutex<(metadata: ProviderMetadata?, fetchedAt: Double, keys: SigningKeys?, keysFetchedAt: Double)>((nil, 0, nil, 0))
-    static let metadataLifetime: Double = 3600
+    public static let metadataLifetime: Double = 3600
     static let keyRefetchInterval: Double = 10
 
     public init(settings: OIDCProviderSettings, clientSecret: String, logger: Logger) {
@@ -68,10 +68,10 @@ public final class ProviderClient: Sendable {
         return problems
     }
 
-    /// The discovery document (cached for an hour per worker process, fetched again after a
-    /// failure and by every new worker, i.e. on reload).
-    public func metadata(now: Double = Date().timeIntervalSince1970) throws -> ProviderMetadata {
-        if let cached = cache.withLock({ $0.metadata != nil && now - $0.fetchedAt < Self.metadataLifetime ? $0.metadata : nil }) {
+    /// The discovery document (cached for an hour per worker process, or `maxAge` seconds; fetched
+    /// again after a failure and by every new worker, i.e. on reload).
+    public func metadata(now: Double = Date().timeIntervalSince1970, maxAge: Double = ProviderClient.metadataLifetime) throws -> ProviderMetadata {
+        if let cached = cache.withLock({ $0.metadata != nil && now - $0.fetchedAt < maxAge ? $0.metadata : nil }) {
             return cached
         }
         let document = try json(try http(HTTPRequest(url: discoveryURL)), what: "discovery")

@@ -103,6 +103,54 @@ struct GatewayIntegrationTests {
         _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
     }
 
+    @Test("under load: a 429 storm, a workspace answering 503, a workspace killed and restarted — answered 200 or 503 with Retry-After, none hangs, one token exchange after")
+    func workspaceFaultsUnderLoad() throws {
+        // Every /api/catalogs call goes to the workspace (no cache); fair-use limits out of the way.
+        let gateway = try GatewayStack("gwfaults", settings: ["FIREFLY_CACHE_TTL": "0", "FIREFLY_DATABRICKS_RETRY_BUDGET": "2s",
+                                                              "FIREFLY_LIMIT_USER_REQUESTS": "64", "FIREFLY_LIMIT_ORGANIZATION_REQUESTS": "64"])
+        let (alice, _) = try gateway.signIn("alice", "alice-password")
+        let cookie = try #require(alice.sessionCookie?.value)
+        let stack = gateway.world.stack
+        let load = Background {
+            try stack.load(path: "/api/catalogs", connections: 8, seconds: 24,
+                           script: LoadReport.classifying(headers: ["Cookie": "__Host-firefly_session=\(cookie)"]), latency: true)
+        }
+        func accepted() -> Int { (try? stack.poolStatus().accepted_requests) ?? 0 }
+        /// Holds a fault until `count` more requests have reached the pool.
+        func hold(for count: Int) { let target = accepted() + count; _ = eventually(within: 8) { accepted() >= target } }
+        hold(for: 300)
+
+        // Half of the workspace's answers are 429 with Retry-After 1.
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["catalogs.list": ["rate_429": 0.5, "retry_after_seconds": 1]])
+        hold(for: 200)
+        // Every answer a 503: after the retry budget, callers get 503 with Retry-After.
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: ["catalogs.list": ["rate_503": 1.0, "retry_after_seconds": 1]])
+        hold(for: 24)
+        let busy = try gateway.get(alice, "/api/catalogs")
+        #expect(busy.status == 503 && busy.header("Retry-After") != nil, "\(busy.status) \(busy.text.prefix(200))")
+        _ = try gateway.simulator.send("PUT", "/sim/admin/faults", token: nil, json: [String: Any]())
+        hold(for: 100)
+        // The workspace dies: connections refused.
+        gateway.simulator.kill()
+        hold(for: 24)
+        let gone = try gateway.get(alice, "/api/catalogs")
+        #expect(gone.status == 503 && gone.header("Retry-After") != nil, "\(gone.status) \(gone.text.prefix(200))")
+        try gateway.simulator.restart()
+        #expect(eventually(within: 5, every: 0.05) { (try? gateway.get(alice, "/api/catalogs").status) == 200 }, "not served within 5 s of the workspace's return")
+
+        let report = try load.value()
+        let statuses = report.statuses
+        #expect(Set(statuses.keys).isSubset(of: [200, 503]), "\(report.output)")  // 5030 would be a 503 without Retry-After
+        #expect((statuses[200] ?? 0) > 300, "\(report.output)")
+        #expect(report.socketErrors == 0, "\(report.output)")
+        #expect((report.maxLatencyMilliseconds ?? .infinity) < 4_000, "\(report.output)")
+        for _ in 0..<10 { #expect(try gateway.get(alice, "/api/catalogs").status == 200) }
+        // The restarted workspace forgot the token: exactly one exchange renews it for everyone.
+        #expect(try gateway.tokenExchanges("org-a") <= 1)
+        #expect(try stack.poolStatus().crash_respawns == 0)
+        print("workspaceFaultsUnderLoad:", report.requests, "requests,", statuses, "max", report.maxLatencyMilliseconds ?? -1, "ms")
+    }
+
     @Test("fair use: one user's long statements cannot hold the pool; others are answered at once; the excess gets 429")
     func fairUse() throws {
         let gateway = try GatewayStack("gwfair", settings: ["FIREFLY_LIMIT_USER_REQUESTS": "3", "FIREFLY_LIMIT_ORGANIZATION_REQUESTS": "5"])

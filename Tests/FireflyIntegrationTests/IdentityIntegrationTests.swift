@@ -282,4 +282,48 @@ struct IdentityIntegrationTests {
         #expect(try stack.poolStatus().crash_respawns == 0)
     }
 
+    @Test("the identity provider goes down under a signed-in load: signed-in users keep working, a new sign-in gets a clear page, and works again once it is back")
+    func providerDownUnderLoad() throws {
+        let world = try IdentityStack("idpload")
+        let browser = Browser(stack: world.stack)
+        #expect(try world.login(browser).status == 302)
+        let cookie = try #require(browser.sessionCookie?.value)
+        let stack = world.stack
+        let load = Background {
+            try stack.load(path: "/api/me", connections: 8, seconds: 10, script: LoadReport.classifying(headers: ["Cookie": "__Host-firefly_session=\(cookie)"]),
+                           latency: true)
+        }
+        _ = eventually(within: 5) { ((try? stack.poolStatus().accepted_requests) ?? 0) > 300 }
+
+        // A sign-in that reached the provider before it went away: the callback cannot be
+        // completed, and says so on a page (no stack trace, no session).
+        let stranded = Browser(stack: stack)
+        let pending = try world.callbackURL(stranded, user: "alice", password: "alice-password")
+        world.provider.stop()
+        #expect(eventually(within: 5) { (try? Shell.run(try Shell.which("curl"), ["-sf", "--max-time", "1", world.provider.issuer + "/.well-known/openid-configuration"]).status) != 0 })
+        let down = try stranded.send("GET", pending)
+        #expect(down.status == 502, "\(down.status) \(down.text.prefix(300))")
+        #expect(down.text.contains("cannot be reached"))
+        #expect(!down.text.contains(".swift") && stranded.sessionCookie == nil)
+        // A new sign-in is told at once, on FireFly's own page, not sent to a provider that is gone.
+        let newcomer = Browser(stack: stack)
+        let started = Date()
+        let start = try newcomer.send("GET", world.base + "/auth/login?return_to=/", headers: [("Accept", "text/html")])
+        #expect(Date().timeIntervalSince(started) < 1)
+        #expect(start.status == 502, "\(start.status) \(start.text.prefix(300))")
+        #expect(start.text.contains("cannot be reached") && start.header("Content-Type")?.hasPrefix("text/html") == true)
+        for _ in 0..<10 { #expect(try world.me(browser).status == 200) }
+
+        // Back: the next sign-in completes.
+        try world.provider.start()
+        let returning = Browser(stack: stack)
+        #expect(try world.login(returning).status == 302)
+        #expect(try world.me(returning).status == 200)
+
+        let report = try load.value()
+        #expect(report.socketErrors == 0, "\(report.output)")
+        #expect(report.statuses.keys.sorted() == [200], "\(report.output)")
+        #expect(report.requests > 500, "\(report.output)")
+        #expect(try stack.poolStatus().crash_respawns == 0)
+    }
 }

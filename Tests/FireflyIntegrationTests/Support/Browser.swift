@@ -134,7 +134,8 @@ final class Browser {
 final class OIDCProviderFixture {
     let directory: String
     let port: Int
-    let issuer: String
+    let kind: String
+    private(set) var issuer = ""
     static let clientID = "firefly-tests"
     static let clientSecret = "test-client-secret-\(UInt32.random(in: 0...UInt32.max))"
 
@@ -147,6 +148,7 @@ final class OIDCProviderFixture {
     init(stack: TestStack, kind: String = "oidc", folder: String = "provider", users: [[String: Any]] = OIDCProviderFixture.defaultUsers) throws {
         directory = stack.directory + "/" + folder
         port = try LoopbackPort.findFree()
+        self.kind = kind
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let spec: [String: Any] = [
             "client_id": Self.clientID, "client_secret": Self.clientSecret,
@@ -156,6 +158,11 @@ final class OIDCProviderFixture {
         ]
         try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: directory + "/spec.json"))
         try Self.clientSecret.write(toFile: directory + "/client-secret", atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    /// Starts the provider (again, after ``stop()``: same port, users, client and keys).
+    func start() throws {
         issuer = try Shell.succeed(TestStack.repository + "/scripts/oidc-provider",
                                    ["start", directory, "--port", "\(port)", "--spec", directory + "/spec.json", "--kind", kind])
             .trimmingCharacters(in: .whitespacesAndNewlines)

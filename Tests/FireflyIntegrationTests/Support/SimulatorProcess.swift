@@ -7,7 +7,7 @@ import Foundation
 final class SimulatorProcess: @unchecked Sendable {
     let directory: String
     let port: Int
-    let process: ChildProcess
+    private(set) var process: ChildProcess
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var logPath: String { directory + "/sim.log" }
 
@@ -33,16 +33,36 @@ final class SimulatorProcess: @unchecked Sendable {
         configuration.merge(settings) { $1 }
         let data = try JSONSerialization.data(withJSONObject: configuration, options: [.sortedKeys])
         try data.write(to: URL(fileURLWithPath: directory + "/sim.json"))
-        process = try ChildProcess(executable: TestStack.binDirectory + "/firefly-workspace-sim",
-                                   arguments: ["--config", directory + "/sim.json"],
-                                   environment: ProcessInfo.processInfo.environment, outputPath: directory + "/sim.log")
-        let ready = eventually(within: 30, every: 0.05) {
-            (try? self.send("GET", "/.well-known/databricks-config").status) == 200
-        }
-        guard ready else {
+        process = try Self.launch(directory)
+        do {
+            try waitUntilReady()
+        } catch {
             stop()
-            throw StackError("the simulator did not start:\n\((try? String(contentsOfFile: directory + "/sim.log", encoding: .utf8)) ?? "")")
+            throw error
         }
+    }
+
+    private static func launch(_ directory: String, log: String = "sim.log") throws -> ChildProcess {
+        try ChildProcess(executable: TestStack.binDirectory + "/firefly-workspace-sim", arguments: ["--config", directory + "/sim.json"],
+                         environment: ProcessInfo.processInfo.environment, outputPath: directory + "/" + log)
+    }
+
+    private func waitUntilReady() throws {
+        guard eventually(within: 30, every: 0.05, { (try? self.send("GET", "/.well-known/databricks-config").status) == 200 }) else {
+            throw StackError("the simulator did not start:\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+        }
+    }
+
+    /// Kills the workspace at once (SIGKILL), keeping its data folder for ``restart()``.
+    func kill() {
+        process.send(SIGKILL)
+        _ = process.waitForExit()
+    }
+
+    /// Starts the workspace again on the same port, with the same configuration and data.
+    func restart() throws {
+        process = try Self.launch(directory, log: "sim-restarted.log")
+        try waitUntilReady()
     }
 
     deinit { stop() }

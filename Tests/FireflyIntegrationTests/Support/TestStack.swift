@@ -157,7 +157,9 @@ final class TestStack: @unchecked Sendable {
     }
 
     /// Runs wrk against `path` and returns its report.
-    func load(path: String, connections: Int, seconds: Int, threads: Int = 2, script: String? = nil, latency: Bool = false) throws -> LoadReport {
+    /// `url` replaces `https://localhost:<port><path>` (another host of the same nginx, say).
+    func load(path: String, connections: Int, seconds: Int, threads: Int = 2, script: String? = nil, latency: Bool = false,
+              url: String? = nil) throws -> LoadReport {
         let wrk = try Shell.which("wrk")
         var arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "5s"] + (latency ? ["--latency"] : [])
         if let script {
@@ -165,7 +167,7 @@ final class TestStack: @unchecked Sendable {
             try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
             arguments += ["-s", scriptPath]
         }
-        let output = try Shell.succeed(wrk, arguments + ["https://localhost:\(httpsPort)\(path)"])
+        let output = try Shell.succeed(wrk, arguments + [url ?? "https://localhost:\(httpsPort)\(path)"])
         return LoadReport(output: output)
     }
 
@@ -209,6 +211,40 @@ struct LoadReport {
     var socketErrors: Int {
         guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }) else { return 0 }
         return line.split(separator: ",").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+    }
+
+    /// A wrk script that sends `headers` and counts every response by status (`status 200 1234`
+    /// lines at the end; a 503 without `Retry-After` counts as status 5030).
+    static func classifying(headers: [String: String] = [:]) -> String {
+        var script = headers.map { "wrk.headers[\"\($0.key)\"] = \"\($0.value)\"" }.sorted().joined(separator: "\n")
+        script += """
+
+            local threads = {}
+            function setup(thread) table.insert(threads, thread) end
+            function init(args) counts = {} end
+            function response(status, headers, body)
+              if status == 503 and headers["Retry-After"] == nil then status = 5030 end
+              counts[status] = (counts[status] or 0) + 1
+            end
+            function done(summary, latency, requests)
+              local total = {}
+              for _, thread in ipairs(threads) do
+                for status, count in pairs(thread:get("counts")) do total[status] = (total[status] or 0) + count end
+              end
+              for status, count in pairs(total) do io.write(string.format("status %d %d\\n", status, count)) end
+            end
+            """
+        return script
+    }
+
+    /// Responses by status, from a ``classifying(headers:)`` script.
+    var statuses: [Int: Int] {
+        var counts: [Int: Int] = [:]
+        for line in output.split(separator: "\n") where line.hasPrefix("status ") {
+            let fields = line.split(separator: " ")
+            if fields.count == 3, let status = Int(fields[1]), let count = Int(fields[2]) { counts[status] = count }
+        }
+        return counts
     }
 
     /// The slowest request, in milliseconds (wrk's `Latency avg stdev max` line).
