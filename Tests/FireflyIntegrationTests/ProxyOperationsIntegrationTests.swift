@@ -119,4 +119,49 @@ struct ProxyOperationsIntegrationTests {
         #expect(eventually(within: 10) { !proxy.isRunning })
         #expect(apps.proxyLog.contains("msg=drained"))
     }
+
+    @Test("under load: proxy and nginx reloads, four exchanges stalled on a slow app — every request answered 200, none slower than a second, the stalled ones complete")
+    func reloadsUnderLoad() throws {
+        let statusPort = try LoopbackPort.findFree()
+        let settings = ["FIREFLY_PROXY_STATUS_LISTEN": "127.0.0.1:\(statusPort)"]
+        let apps = try AppProxyStack("apload", proxySettings: settings, jupyter: false, echo: true)
+        let proxy = try #require(apps.proxy)
+        let cookie = try apps.open()
+        func generation() -> Int? {
+            ((try? JSONSerialization.jsonObject(with: Data(Self.status(statusPort, "/status").body.utf8))) as? [String: Any])?["configuration_generation"] as? Int
+        }
+        // Another user's exchanges stall on the app for 12 s each.
+        let stalled = try (0..<4).map { index in
+            try ChildProcess(executable: try Shell.which("curl"), arguments: [
+                "-s", "-N", "--http1.1", "--cacert", apps.stack.directory + "/nginx/tls/cert.pem", "--resolve", "\(apps.host()):\(apps.stack.httpsPort):127.0.0.1",
+                "-H", "Cookie: \(cookie)", "-o", apps.stack.directory + "/stalled-\(index).body", "-w", "%{http_code}", apps.origin() + "/_echo/slow?ms=12000",
+            ], environment: TestStack.cleanEnvironment(), outputPath: apps.stack.directory + "/stalled-\(index).out")
+        }
+        defer { for process in stalled where process.isRunning { process.send(SIGKILL) } }
+
+        let stack = apps.stack
+        let load = Background {
+            try stack.load(path: "/_headers", connections: 8, seconds: 10, script: LoadReport.classifying(headers: ["Cookie": cookie, "Host": apps.host()]),
+                           latency: true, url: "https://127.0.0.1:\(stack.httpsPort)/_headers")
+        }
+        _ = eventually(within: 5) { apps.nginxAccessLog.split(separator: "\n").count > 500 }
+        for round in 0..<3 {
+            proxy.send(SIGHUP)
+            #expect(eventually(within: 5) { generation() == round + 2 }, "reload \(round + 1) did not complete")
+            try stack.reloadNginx()
+            let lines = apps.nginxAccessLog.split(separator: "\n").count
+            _ = eventually(within: 3) { apps.nginxAccessLog.split(separator: "\n").count > lines + 300 }
+        }
+        let report = try load.value()
+        #expect(report.statuses == [200: report.requests], "\(report.output)")
+        #expect(report.socketErrors == 0, "\(report.output)")
+        #expect((report.maxLatencyMilliseconds ?? .infinity) < 1_000, "\(report.output)")
+        #expect(report.requests > 2_000, "\(report.output)")
+        for (index, process) in stalled.enumerated() {
+            #expect(process.waitForExit() == .exited(0))
+            #expect((try? String(contentsOfFile: apps.stack.directory + "/stalled-\(index).out", encoding: .utf8)) == "200")
+            #expect((try? String(contentsOfFile: apps.stack.directory + "/stalled-\(index).body", encoding: .utf8)) == "start\ndone\n")
+        }
+        print("reloadsUnderLoad:", report.requests, "requests,", report.statuses, "max", report.maxLatencyMilliseconds ?? -1, "ms")
+    }
 }
