@@ -14,6 +14,9 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
         self.code = code
     }
 
+    /// The file system is full (or the writer's disk quota is spent).
+    public var isOutOfSpace: Bool { code == ENOSPC || code == EDQUOT }
+
     public var description: String {
         "\(call): \(String(cString: strerror(code)))"
     }

@@ -538,6 +538,64 @@ struct GatewayIntegrationTests {
         #expect(try gateway.get(alice, "/api/uploads/\(otherID)").json["error"] as? String == "cancelled")
     }
 
+    @Test("upload staging disk full (a 6 MiB file system): 507 at creation or mid-chunk, the offset kept, nothing else affected, resumed once there is room")
+    func stagingDiskFull() throws {
+        // A small file system of its own for the staging folder (mounting needs root, as in CI).
+        let uploadDirectory = "/tmp/ff-full-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: uploadDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: uploadDirectory) }
+        try #require(getuid() == 0, "this test mounts a small tmpfs for the staging folder and needs root")
+        try Shell.succeed("/bin/mount", ["-t", "tmpfs", "-o", "size=6m,mode=0700", "tmpfs", uploadDirectory])
+        defer { _ = try? Shell.run("/bin/umount", [uploadDirectory]) }
+        let gateway = try GatewayStack("gwfull", settings: ["FIREFLY_UPLOAD_DIRECTORY": uploadDirectory, "FIREFLY_UPLOAD_FOLLOW_IDLE_TIMEOUT": "0"])
+        let (alice, csrf) = try gateway.signIn("alice", "alice-password")
+        func tus(_ method: String, _ path: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) throws -> HTTPResponse {
+            try alice.send(method, gateway.base + path, headers: [("Tus-Resumable", "1.0.0"), ("Origin", gateway.base), ("X-CSRF-Token", csrf)] + headers, body: body)
+        }
+        func create(_ length: Int, _ path: String) throws -> HTTPResponse {
+            try tus("POST", "/api/uploads", headers: [("Upload-Length", "\(length)"), ("Upload-Metadata", "path " + Data(path.utf8).base64EncodedString())])
+        }
+        let data = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255) }
+        let created = try create(data.count, "/Volumes/main/default/uploads/full/a.bin")
+        #expect(created.status == 201, "\(created.text)")
+        let location = try #require(created.header("Location"))
+
+        // A second 4 MiB upload cannot fit beside the first one's promised bytes: refused at once.
+        let second = try create(data.count, "/Volumes/main/default/uploads/full/b.bin")
+        #expect(second.status == 507, "\(second.text)")
+        #expect((second.json["error"] as? [String: Any])?["code"] as? String == "staging_full" && second.header("Retry-After") != nil)
+
+        // Something else fills the disk: the chunk fails midway with 507, its bytes are dropped,
+        // the upload keeps its offset.
+        let filler = uploadDirectory + "/filler"
+        #expect(FileManager.default.createFile(atPath: filler, contents: Data(repeating: 7, count: 3 << 20)))
+        let patch = { () throws -> HTTPResponse in
+            try tus("PATCH", location, headers: [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0"),
+                                                 ("Upload-Checksum", "sha256 " + Data(SHA256.hash(data)).base64EncodedString())], body: data)
+        }
+        let full = try patch()
+        #expect(full.status == 507, "\(full.status) \(full.text.prefix(300))")
+        #expect((full.json["error"] as? [String: Any])?["code"] as? String == "staging_full" && full.header("Upload-Offset") == "0")
+        #expect(try tus("HEAD", location).header("Upload-Offset") == "0")
+        let id = String(location.split(separator: "/").last ?? "")
+        #expect(((try? FileManager.default.attributesOfItem(atPath: uploadDirectory + "/\(id).part")[.size] as? Int) ?? -1) == 0)
+
+        // Everything that does not stage is unaffected: listings, a small upload streamed through.
+        #expect(try gateway.get(alice, "/api/catalogs").status == 200)
+        let small = try alice.send("PUT", gateway.base + "/api/files?overwrite=true&path=" + Browser.formEncode("/Volumes/main/default/uploads/full/small.txt"),
+                                   headers: [("Origin", gateway.base), ("X-CSRF-Token", csrf), ("Content-Type", "application/octet-stream")], body: Array("small".utf8))
+        #expect(small.status == 201, "\(small.text)")
+
+        // Room again: the same chunk goes through and the upload completes, byte for byte.
+        try FileManager.default.removeItem(atPath: filler)
+        let resumed = try patch()
+        #expect(resumed.status == 204, "\(resumed.text)")
+        #expect(eventually(within: 20) { (try? gateway.get(alice, "/api/uploads/\(id)").json["state"] as? String) == "done" })
+        let stored = try gateway.simulator.send("GET", "/api/2.0/fs/files/Volumes/main/default/uploads/full/a.bin", token: try gateway.simulator.token())
+        #expect(SHA256.hash(stored.body) == SHA256.hash(data))
+        #expect(try create(data.count, "/Volumes/main/default/uploads/full/b.bin").status == 201)
+    }
+
     @Test("upload quota is reserved at creation and released by cancel; one writer per upload; lost or abandoned staging handled")
     func uploadQuotaAndStaging() throws {
         let uploadDirectory = "/tmp/ff-tus-\(UInt32.random(in: 0...UInt32.max))"

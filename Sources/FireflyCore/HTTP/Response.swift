@@ -90,6 +90,7 @@ public struct Response: Sendable {
         case 502: "Bad Gateway"
         case 503: "Service Unavailable"
         case 504: "Gateway Timeout"
+        case 507: "Insufficient Storage"
         default: "Status \(status)"
         }
     }

@@ -7,6 +7,7 @@ import FireflyIdentity
 import FireflyPostgres
 import FireflySystem
 import FoundationEssentials
+import Logging
 
 /// Resumable uploads, tus 1.0 (core, creation, termination, checksum with sha256, expiration) at
 /// `/api/uploads/`. Chunks are staged under `FIREFLY_UPLOAD_DIRECTORY` (the database row holds the
@@ -64,6 +65,7 @@ enum ResumableUploadHandlers {
             return try context.database.withConnection { connection in
                 try sweepExpired(gateway, connection: connection)
                 try FileManager.default.createDirectory(atPath: settings.uploadDirectory, withIntermediateDirectories: true)
+                try requireStagingRoom(for: length, gateway, context, connection: connection)
                 _ = try StreamFile(path: stagedPath(gateway, id), mode: .createTruncate(permissions: 0o600))
                 try StreamFile.syncDirectory(settings.uploadDirectory)
                 // The declared length is reserved at once; the user's reservations are summed under
@@ -214,28 +216,36 @@ enum ResumableUploadHandlers {
         try file.truncate(to: upload.received)  // anything past the confirmed offset is an unconfirmed leftover
         var chunkDigest = SHA256()
         var written: Int64 = 0
-        while true {
-            let piece = try context.readBodyChunk(maximum: 256 * 1024)
-            if piece.isEmpty { break }
-            guard upload.received + written + Int64(piece.count) <= upload.size else {
-                try file.truncate(to: upload.received)
-                throw APIError(status: 413, code: "payload_too_large", message: "The chunk goes past Upload-Length.", headers: tusHeaders)
+        do {
+            while true {
+                let piece = try context.readBodyChunk(maximum: 256 * 1024)
+                if piece.isEmpty { break }
+                guard upload.received + written + Int64(piece.count) <= upload.size else {
+                    try file.truncate(to: upload.received)
+                    throw APIError(status: 413, code: "payload_too_large", message: "The chunk goes past Upload-Length.", headers: tusHeaders)
+                }
+                chunkDigest.update(piece)
+                try file.write(piece)
+                written += Int64(piece.count)
             }
-            chunkDigest.update(piece)
-            try file.write(piece)
-            written += Int64(piece.count)
+            if let checksum = context.request.headers["upload-checksum"] {
+                guard checksum.split(separator: " ").first == "sha256" else {
+                    try file.truncate(to: upload.received)
+                    throw APIError(status: 400, code: "checksum_algorithm", message: "Only sha256 checksums are supported.", headers: tusHeaders)
+                }
+                guard TusHeaders.sha256Checksum(checksum) == chunkDigest.finalize() else {
+                    try file.truncate(to: upload.received)
+                    throw APIError(status: 460, code: "checksum_mismatch", message: "The chunk does not match its Upload-Checksum; send it again.", headers: tusHeaders)
+                }
+            }
+            try file.sync()
+        } catch let error as SystemError where error.isOutOfSpace {
+            // The staging disk filled up: the chunk's bytes go (nothing past the confirmed offset
+            // stays), the upload keeps its offset and goes on from there once there is room.
+            try? file.truncate(to: upload.received)
+            context.logger.warning("upload staging is full", metadata: ["directory": "\(gateway.settings.uploadDirectory)", "upload.id": "\(upload.id)"])
+            throw stagingFull(offset: upload.received)
         }
-        if let checksum = context.request.headers["upload-checksum"] {
-            guard checksum.split(separator: " ").first == "sha256" else {
-                try file.truncate(to: upload.received)
-                throw APIError(status: 400, code: "checksum_algorithm", message: "Only sha256 checksums are supported.", headers: tusHeaders)
-            }
-            guard TusHeaders.sha256Checksum(checksum) == chunkDigest.finalize() else {
-                try file.truncate(to: upload.received)
-                throw APIError(status: 460, code: "checksum_mismatch", message: "The chunk does not match its Upload-Checksum; send it again.", headers: tusHeaders)
-            }
-        }
-        try file.sync()
         file.close()
         let received = upload.received + written
         // The last chunk queues the upload for a forwarder (outside this request).
@@ -246,6 +256,27 @@ enum ResumableUploadHandlers {
             """)
         guard moved.affectedRows == 1 else { throw APIError(status: 409, code: "upload_busy", message: "The upload moved on meanwhile.", headers: tusHeaders) }
         return .appended(upload, received: received)
+    }
+
+    /// Refuses a new upload the staging disk has no room for: its free space, less what the uploads
+    /// still receiving have yet to write, must hold `length` bytes.
+    static func requireStagingRoom(for length: Int64, _ gateway: Gateway, _ context: RequestContext, connection: PostgresConnection) throws {
+        let pending = try connection.query("SELECT coalesce(sum(size - received_bytes), 0)::int8 AS bytes FROM uploads WHERE state = 'receiving'")
+            .value("bytes").flatMap(Int64.init) ?? 0
+        let available = try FileSystemSpace.availableBytes(at: gateway.settings.uploadDirectory)
+        guard available - pending >= length else {
+            context.logger.warning("upload staging has no room for a new upload", metadata: [
+                "directory": "\(gateway.settings.uploadDirectory)", "available_bytes": "\(available)", "pending_bytes": "\(pending)", "length": "\(length)",
+            ])
+            throw stagingFull(offset: nil)
+        }
+    }
+
+    /// 507: the staging disk is full; the upload (if any) keeps `offset` and can go on later.
+    static func stagingFull(offset: Int64?) -> APIError {
+        APIError(status: 507, code: "staging_full",
+                 message: "FireFly's upload storage is full right now. Try again in a few minutes; if it persists, tell your administrator.",
+                 headers: tusHeaders + [("Retry-After", "60")] + (offset.map { [("Upload-Offset", "\($0)")] } ?? []))
     }
 
     /// Advisory-lock namespace of the per-user quota check.
