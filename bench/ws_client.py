@@ -3,8 +3,13 @@
   ws_client.py latency URL COOKIE ORIGIN COUNT   → round trips of a 64-byte message, one at a time;
                                                    prints "p50_us p99_us"
   ws_client.py hold URL COOKIE ORIGIN COUNT FILE → opens COUNT connections, writes "open" to FILE when
-                                                   all are up, holds them until killed"""
+                                                   all are up, holds them until killed
+  ws_client.py steady URL COOKIE ORIGIN INTERVAL_MS FILE → one connection, a round trip every INTERVAL_MS
+                                                   until killed; rewrites FILE each second with
+                                                   "round_trips N failures N p99_us N" (p99 of the last
+                                                   minute); a failed round trip reconnects and counts"""
 import asyncio
+import os
 import sys
 import time
 
@@ -52,8 +57,40 @@ async def hold(url, cookie, origin, count, ready_file):
     await asyncio.Event().wait()
 
 
+async def steady(url, cookie, origin, interval_ms, report_file):
+    connection = await connect(url, cookie, origin)
+    message = "s" * 64
+    round_trips = failures = 0
+    window = []
+    last_report = time.monotonic()
+    while True:
+        start = time.perf_counter_ns()
+        try:
+            connection.write_message(message)
+            reply = await asyncio.wait_for(connection.read_message(), 10)
+            if reply != message:
+                raise RuntimeError(f"echo answered {reply!r}")
+            round_trips += 1
+            window.append((time.monotonic(), time.perf_counter_ns() - start))
+        except Exception:
+            failures += 1
+            connection = await connect(url, cookie, origin)
+        now = time.monotonic()
+        window = [(at, ns) for at, ns in window if now - at < 60]
+        if now - last_report >= 1:
+            samples = sorted(ns for _, ns in window)
+            p99 = samples[int(len(samples) * 0.99)] // 1000 if samples else 0
+            with open(report_file + ".tmp", "w") as f:
+                f.write(f"round_trips {round_trips} failures {failures} p99_us {p99}\n")
+            os.replace(report_file + ".tmp", report_file)
+            last_report = now
+        await asyncio.sleep(interval_ms / 1000)
+
+
 mode, url, cookie, origin, count = sys.argv[1:6]
 if mode == "latency":
     asyncio.run(latency(url, cookie, origin, int(count)))
+elif mode == "steady":
+    asyncio.run(steady(url, cookie, origin, int(count), sys.argv[6]))
 else:
     asyncio.run(hold(url, cookie, origin, int(count), sys.argv[6]))

@@ -106,5 +106,10 @@ public enum FileDescriptors {
             throw SystemError("rename(\(path))")
         }
     }
-}
 
+    /// Moves `source` to `destination` in one step, replacing a file there (rename(2): a reader
+    /// sees the old file or the new one, and two movers to the same name never collide).
+    public static func move(_ source: String, replacing destination: String) throws {
+        guard rename(source, destination) == 0 else { throw SystemError("rename(\(source), \(destination))") }
+    }
+}

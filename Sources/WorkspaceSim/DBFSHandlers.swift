@@ -79,8 +79,7 @@ extension WorkspaceSimulator {
                 throw APIError.notFound("RESOURCE_DOES_NOT_EXIST", "The handle does not exist or has expired.")
             }
             try FileManager.default.createDirectory(atPath: Self.parent(of: open.path), withIntermediateDirectories: true)
-            if FileStatus.of(open.path) != nil { try FileManager.default.removeItem(atPath: open.path) }
-            try FileManager.default.moveItem(atPath: open.temporary, toPath: open.path)
+            try FileDescriptors.move(open.temporary, replacing: open.path)  // atomic, like the real store
             return JSONResponse.empty
         case "get-status":
             let target = try path()

@@ -128,9 +128,10 @@ extension WorkspaceSimulator {
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         if let existing = FileStatus.of(target.diskPath) {
             guard overwrite, !existing.isDirectory else { throw APIError(.conflict, "ALREADY_EXISTS", "The file \(target.apiPath) already exists.") }
-            try FileManager.default.removeItem(atPath: target.diskPath)
         }
-        try FileManager.default.moveItem(atPath: temporary, toPath: target.diskPath)
+        // One atomic step, as Databricks behaves: concurrent overwrites of one path each succeed,
+        // the last one wins (a remove-then-move let two writers collide into 500s).
+        try FileDescriptors.move(temporary, replacing: target.diskPath)
     }
 
     /// `POST /api/2.0/fs/create-upload-part-urls` and `create-abort-upload-url`.
