@@ -12,8 +12,10 @@ class Echo(tornado.websocket.WebSocketHandler):
     def check_origin(self, origin):
         return True
 
-    def on_message(self, message):
-        self.write_message(message, binary=isinstance(message, bytes))
+    async def on_message(self, message):
+        # Awaited: a peer that stops reading stops this echo too (tornado delivers the next message
+        # only after this one is written), as a real app would, instead of queueing without bound.
+        await self.write_message(message, binary=isinstance(message, bytes))
 
 
 class Slow(tornado.web.RequestHandler):

@@ -213,6 +213,13 @@ struct LoadReport {
         return line.split(separator: ",").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
     }
 
+    /// Read errors alone: a kept connection the server closed as the next request went out.
+    var readErrors: Int {
+        guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }),
+              let read = line.split(separator: ",").first(where: { $0.contains("read") }) else { return 0 }
+        return read.split(separator: " ").last.flatMap { Int($0) } ?? 0
+    }
+
     /// A wrk script that sends `headers` and counts every response by status (`status 200 1234`
     /// lines at the end; a 503 without `Retry-After` counts as status 5030).
     static func classifying(headers: [String: String] = [:]) -> String {
