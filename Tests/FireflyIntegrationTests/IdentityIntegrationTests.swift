@@ -243,6 +243,7 @@ struct IdentityIntegrationTests {
             _ = eventually(within: 10) { (try? world.stack.poolStatus()).map { $0.reloads > done && $0.state == "running" } == true }
         }
         let report = try load.value()
+        print("reloadUnderSessionLoad:", report.summary)
         #expect(try world.stack.poolStatus().reloads == 3)
         #expect(report.requests > 500, "\(report.output)")
         #expect(report.non2xx == 0, "\(report.output)")
@@ -276,6 +277,7 @@ struct IdentityIntegrationTests {
         for _ in 0..<20 { #expect(try world.me(browser).status == 200) }
 
         let report = try load.value()
+        print("databaseRestartUnderLoad:", report.summary)
         #expect(report.socketErrors == 0, "\(report.output)")  // nothing hung past wrk's timeout
         #expect(report.requests > 500, "\(report.output)")
         #expect(try stack.poolStatus().pid == masterPID)
@@ -323,6 +325,7 @@ struct IdentityIntegrationTests {
         #expect(try world.me(returning).status == 200)
 
         let report = try load.value()
+        print("providerDownUnderLoad:", report.summary)
         #expect(report.socketErrors == 0, "\(report.output)")
         #expect(report.statuses.keys.sorted() == [200], "\(report.output)")
         #expect(report.requests > 500, "\(report.output)")

@@ -139,6 +139,7 @@ struct PoolIntegrationTests {
             })
         }
         let report = try load.value()
+        print("killsUnderLoad:", report.summary)
         let status = try stack.poolStatus()
         #expect(kills == 5)
         #expect(report.requests > 500, "\(report.output)")
@@ -202,6 +203,7 @@ struct PoolIntegrationTests {
             _ = eventually(within: 5) { (try? stack.poolStatus()).map { $0.reloads > done && $0.state == "running" } == true }
         }
         let report = try load.value()
+        print("reloadUnderLoad:", report.summary)
         #expect(report.requests > 1000, "\(report.output)")
         #expect(report.non2xx == 0, "\(report.output)")
         #expect(!report.hasSocketErrors, "\(report.output)")

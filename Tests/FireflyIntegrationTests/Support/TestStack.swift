@@ -254,6 +254,14 @@ struct LoadReport {
         return counts
     }
 
+    /// One line for a test's printed figures: requests and rate, answers by status (or the count
+    /// outside 2xx/3xx), socket errors, the slowest request.
+    var summary: String {
+        let rate = output.split(separator: "\n").first { $0.hasPrefix("Requests/sec:") }?.split(separator: " ").last ?? "?"
+        let answers = statuses.isEmpty ? "non-2xx/3xx \(non2xx)" : statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
+        return "\(requests) requests (\(rate)/s), \(answers), socket errors \(socketErrors), max \(maxLatencyMilliseconds.map { String($0) } ?? "?") ms"
+    }
+
     /// The slowest request, in milliseconds (wrk's `Latency avg stdev max` line).
     var maxLatencyMilliseconds: Double? {
         guard let line = output.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Latency ") }) else { return nil }
