@@ -208,16 +208,20 @@ struct LoadReport {
     var hasSocketErrors: Bool { output.contains("Socket errors:") }
 
     /// Connect, read and write errors and timeouts together.
-    var socketErrors: Int {
-        guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }) else { return 0 }
-        return line.split(separator: ",").compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
-    }
+    var socketErrors: Int { socketErrorCounts.values.reduce(0, +) }
 
     /// Read errors alone: a kept connection the server closed as the next request went out.
-    var readErrors: Int {
-        guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }),
-              let read = line.split(separator: ",").first(where: { $0.contains("read") }) else { return 0 }
-        return read.split(separator: " ").last.flatMap { Int($0) } ?? 0
+    var readErrors: Int { socketErrorCounts["read"] ?? 0 }
+
+    /// wrk's `Socket errors: connect 0, read 7, write 0, timeout 0` by kind.
+    private var socketErrorCounts: [String: Int] {
+        guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }) else { return [:] }
+        var counts: [String: Int] = [:]
+        for field in line.split(separator: ":").dropFirst().joined().split(separator: ",") {
+            let words = field.split(separator: " ")
+            if words.count == 2, let count = Int(words[1]) { counts[String(words[0])] = count }
+        }
+        return counts
     }
 
     /// A wrk script that sends `headers` and counts every response by status (`status 200 1234`
