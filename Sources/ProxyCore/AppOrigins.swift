@@ -53,13 +53,20 @@ public struct AppOrigins: Sendable, Equatable {
     /// The app and organization a request's `Host` names (a port is ignored); nil for any host
     /// that is not exactly one label below the parent with the separator in it.
     public func parse(host field: String) -> (app: String, organization: String)? {
-        let host = field.lowercased().prefix { $0 != ":" }
-        let suffix = "." + parentHost
-        guard host.hasSuffix(suffix) else { return nil }
-        let label = String(host.dropLast(suffix.count))
-        guard AppProxyRoute.isDNSLabel(label), let split = label.ranges(of: Self.separator).last else { return nil }
-        let app = String(label[..<split.lowerBound]), organization = String(label[split.upperBound...])
-        guard AppProxyRoute.isDNSLabel(app), AppProxyRoute.isDNSLabel(organization) else { return nil }
+        // Bytes, not characters: this runs for every proxied request. Upper-case is folded; any
+        // other byte outside a DNS label fails the label checks.
+        var host = Array(field.utf8.prefix { $0 != UInt8(ascii: ":") })
+        for index in host.indices where (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(host[index]) { host[index] |= 0x20 }
+        let suffix = Array(parentHost.utf8)
+        guard host.count > suffix.count + 1, host.suffix(suffix.count).elementsEqual(suffix),
+              host[host.count - suffix.count - 1] == UInt8(ascii: ".") else { return nil }
+        let label = host[..<(host.count - suffix.count - 1)]
+        // The last `--` separates the two (an app name may hold `--`, an organization's slug may not).
+        guard let split = label.indices.dropFirst().last(where: { label[$0] == UInt8(ascii: "-") && label[$0 - 1] == UInt8(ascii: "-") }) else {
+            return nil
+        }
+        let app = String(decoding: label[..<(split - 1)], as: UTF8.self), organization = String(decoding: label[(split + 1)...], as: UTF8.self)
+        guard AppProxyRoute.isDNSLabel(app), AppProxyRoute.isDNSLabel(organization), app.utf8.count + organization.utf8.count + 2 <= 63 else { return nil }
         return (app, organization)
     }
 }

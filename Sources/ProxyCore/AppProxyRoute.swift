@@ -37,14 +37,23 @@ public struct AppProxyRoute: Sendable, Equatable {
         let parts = rawPath.utf8.dropFirst(prefix.utf8.count).split(separator: UInt8(ascii: "/"), maxSplits: 4, omittingEmptySubsequences: false)
             .map { String(Substring($0)) }
         guard parts.count >= 4 else { throw .notAnAppProxyPath }
-        let token = parts[0]
+        return try checked(token: parts[0], provider: parts[1], domain: parts[2], appName: parts[3],
+                           path: parts.count == 5 ? "/" + parts[4] : "/", allowedDomains: allowedDomains)
+    }
+
+    /// A route from its parts, each checked as ``parse(rawPath:allowedDomains:)`` checks a path's.
+    public static func checked(token: String, provider: String, domain: String, appName: String, path: String,
+                               allowedDomains: Set<String>) throws(Rejection) -> AppProxyRoute {
         guard !token.isEmpty, token.utf8.allSatisfy(isBase64URLByte) else { throw .badToken }
-        let provider = parts[1], domain = parts[2], app = parts[3]
         guard isProvider(provider) else { throw .unknownProvider(provider) }
         guard isDNSLabel(domain), allowedDomains.contains(domain) else { throw .domainNotAllowed(domain) }
-        guard isDNSLabel(app) else { throw .badLabel(app) }
-        let rest = parts.count == 5 ? "/" + parts[4] : "/"
-        return AppProxyRoute(token: token, provider: provider, domain: domain, appName: app, path: rest)
+        guard isDNSLabel(appName) else { throw .badLabel(appName) }
+        return AppProxyRoute(token: token, provider: provider, domain: domain, appName: appName, path: path)
+    }
+
+    /// The same route for another path on the app (the token cookie serves every path).
+    public func with(path: String) -> AppProxyRoute {
+        AppProxyRoute(token: token, provider: provider, domain: domain, appName: appName, path: path)
     }
 
     /// `aws`, `azure` or `gcp`, optionally after a numeric zone label of up to 6 digits (`2.azure`).
@@ -69,7 +78,11 @@ public struct AppProxyRoute: Sendable, Equatable {
     /// A DNS label: 1–63 of `a-z`, `0-9`, `-`, not starting or ending with `-` (lower-case only:
     /// upper-case or any escape, dot, `@`, `:` or non-ASCII byte is refused, not normalised).
     public static func isDNSLabel(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        isDNSLabel(text.utf8[...])
+    }
+
+    /// ``isDNSLabel(_:)`` of bytes (a label inside a longer host name, without copying it).
+    public static func isDNSLabel(_ bytes: Substring.UTF8View) -> Bool {
         guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
     }

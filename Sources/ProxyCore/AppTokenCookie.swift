@@ -6,7 +6,8 @@ import FoundationEssentials
 /// route the token is bound to, so the app is served at the root of its origin.
 public enum AppTokenCookie {
     public static let name = "__Host-firefly_app_token"
-    static let separator: Character = "~"
+    static let separator = "~"
+    static let separatorByte = UInt8(ascii: "~")
 
     /// The cookie value for a route's token.
     public static func value(of route: AppProxyRoute) -> String {
@@ -15,9 +16,10 @@ public enum AppTokenCookie {
 
     /// The route a cookie value names for `appName` and the request's `path` (checked like a URL's).
     public static func route(_ value: String, appName: String, path: String, allowedDomains: Set<String>) throws(AppProxyRoute.Rejection) -> AppProxyRoute {
-        let parts = value.split(separator: separator, omittingEmptySubsequences: false)
+        let parts = value.utf8.split(separator: separatorByte, maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .badToken }
-        return try AppProxyRoute.parse(rawPath: "/app-proxy/\(parts[0])/\(parts[1])/\(parts[2])/\(appName)\(path)", allowedDomains: allowedDomains)
+        return try AppProxyRoute.checked(token: String(Substring(parts[0])), provider: String(Substring(parts[1])), domain: String(Substring(parts[2])),
+                                         appName: appName, path: path, allowedDomains: allowedDomains)
     }
 
     /// `Set-Cookie` value carrying `token` for `maxAge` seconds: `__Host-` (no Domain, Path=/,

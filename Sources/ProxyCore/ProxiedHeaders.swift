@@ -33,15 +33,20 @@ public enum ProxiedHeaders {
     static func isPlainFieldName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || Array("!#$%&'*+-.^`|~".utf8).contains(byte)
+                || fieldNameSymbols.contains(byte)
         }
     }
+
+    /// The symbols an RFC 9110 token may hold, without `_` (see ``isPlainFieldName(_:)``).
+    private static let fieldNameSymbols = Array("!#$%&'*+-.^`|~".utf8)
+    /// The same with `_`, for cookie names.
+    private static let cookieNameSymbols = Array("!#$%&'*+-.^_`|~".utf8)
 
     /// A cookie name: a non-empty RFC 9110 token (underscores allowed, unlike field names here).
     static func isCookieName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+                || cookieNameSymbols.contains(byte)
         }
     }
 

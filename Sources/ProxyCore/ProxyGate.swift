@@ -80,11 +80,11 @@ public struct ProxyGate: Sendable {
 
     /// The last cookie token a connection opened: nginx keeps its connections to the proxy, so the
     /// same cookie arrives again and again and is decrypted once per connection, not per request.
+    /// The cookie's value is compared as a whole, so a connection's next request skips both the
+    /// decryption and the route's checks.
     public struct OpenedToken: Sendable {
-        let token: String
-        let provider: String
-        let domain: String
-        let appName: String
+        let cookieValue: String
+        let route: AppProxyRoute
         let grant: AppProxyGrant
     }
 
@@ -129,11 +129,11 @@ public struct ProxyGate: Sendable {
         }
 
         // Every app has an origin of its own: the host names the app and the organization.
-        let hostField = fields.first { $0.name.isField("host") }?.value.lowercased().prefix { $0 != ":" } ?? ""
-        guard let appHost = configuration.appOrigins.parse(host: String(hostField)) else {
+        let hostField = fields.first { $0.name.isField("host") }?.value ?? ""
+        guard let appHost = configuration.appOrigins.parse(host: hostField) else {
             return refuse(404, "not_found", "Apps are served on host names of their own; open the app from FireFly.")
         }
-        let requestOrigin = configuration.appOrigins.origin(ofHost: String(hostField))
+        let requestOrigin = configuration.appOrigins.origin(ofHost: String(Substring(hostField.utf8.prefix { $0 != UInt8(ascii: ":") })).lowercased())
 
         if CORSPolicy.isPreflight(method: method, fields: fields) {
             let answer = CORSPolicy.preflight(fields: fields, allowed: configuration.corsOrigins)
@@ -201,17 +201,18 @@ public struct ProxyGate: Sendable {
                                    webSocket: Bool, now: Double, memo: inout OpenedToken?) -> Decision? {
         var refusal: EnvelopeRefusal?
         for candidate in AppTokenCookie.values(in: fields) {
-            guard let route = try? AppTokenCookie.route(candidate, appName: appHost.app, path: target.path, allowedDomains: configuration.appDomains) else {
-                continue
-            }
             do {
-                let grant: AppProxyGrant
-                if let memo, memo.token == route.token, memo.provider == route.provider, memo.domain == route.domain, memo.appName == route.appName,
-                   memo.grant.expiresAt.map({ $0 > now }) ?? true {
+                let route: AppProxyRoute, grant: AppProxyGrant
+                if let memo, memo.cookieValue == candidate, memo.route.appName == appHost.app, memo.grant.expiresAt.map({ $0 > now }) ?? true {
+                    route = memo.route.with(path: target.path)
                     grant = memo.grant
                 } else {
+                    guard let checked = try? AppTokenCookie.route(candidate, appName: appHost.app, path: target.path, allowedDomains: configuration.appDomains) else {
+                        continue
+                    }
+                    route = checked
                     grant = try envelope.open(route, now: now, legacy: configuration.legacyTokens)
-                    memo = OpenedToken(token: route.token, provider: route.provider, domain: route.domain, appName: route.appName, grant: grant)
+                    memo = OpenedToken(cookieValue: candidate, route: route, grant: grant)
                 }
                 try Self.requireOrganization(grant, of: appHost.organization)
                 let app = ProxiedApp(route: route, suffix: configuration.appDomainSuffix)

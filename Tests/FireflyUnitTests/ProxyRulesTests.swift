@@ -190,6 +190,33 @@ struct ProxyRulesTests {
         #expect(status(decideWith("OPTIONS", "/api", [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET")])) == 403)
     }
 
+    @Test("a connection's opened cookie is reused only for the same cookie on the same app, and not once it expired")
+    func openedTokenMemo() throws {
+        let gate = try ProxyGate(configuration: try configuration())
+        let vscode = try token(), notebook = try token(app: "notebook", expires: 60)
+        func cookie(_ token: String) -> HeaderField { ("Cookie", "__Host-firefly_app_token=\(token)~aws~databricksapps") }
+        var memo: ProxyGate.OpenedToken?
+        func forwarded(_ path: String, _ cookieField: HeaderField, host: String, at time: Double? = nil) -> ProxyGate.Forward? {
+            guard case .forward(let forward) = gate.decide(method: "GET", uri: path, fields: [("Host", host), cookieField], now: time ?? now, memo: &memo) else { return nil }
+            return forward
+        }
+        #expect(forwarded("/a", cookie(vscode), host: "vscode--acme.apps.example.com")?.target == "/a")
+        #expect(memo != nil)
+        // The next request on the connection: the same grant, this request's path.
+        let again = try #require(forwarded("/b?x=1", cookie(vscode), host: "vscode--acme.apps.example.com"))
+        #expect(again.target == "/b?x=1")
+        #expect(again.app.host == "vscode.aws.databricksapps.com")
+        // The remembered cookie never serves another app's origin or another organization's.
+        #expect(forwarded("/", cookie(vscode), host: "notebook--acme.apps.example.com") == nil)
+        #expect(forwarded("/", cookie(vscode), host: "vscode--other.apps.example.com") == nil)
+        // Another cookie is opened afresh (and remembered instead); a changed route in it is checked afresh.
+        #expect(forwarded("/", cookie(notebook), host: "notebook--acme.apps.example.com")?.app.host == "notebook.aws.databricksapps.com")
+        #expect(forwarded("/", ("Cookie", "__Host-firefly_app_token=\(notebook)~gcp~databricksapps"), host: "notebook--acme.apps.example.com") == nil)
+        #expect(forwarded("/", ("Cookie", "__Host-firefly_app_token=\(notebook)~aws~elsewhere"), host: "notebook--acme.apps.example.com") == nil)
+        // Once the token expired, the remembered grant is not used: the envelope refuses it.
+        #expect(forwarded("/", cookie(notebook), host: "notebook--acme.apps.example.com", at: now + 61) == nil)
+    }
+
     @Test("app origins: one label per (app, organization) below the parent; anything else is not an app host")
     func appOrigins() throws {
         let origins = try #require(AppOrigins(parentOrigin: "https://apps.example.com:8443"))
@@ -198,6 +225,16 @@ struct ProxyRulesTests {
         #expect(origins.parse(host: "a--b--acme.apps.example.com:8443")! == ("a--b", "acme"))
         for host in ["apps.example.com", "notebook.apps.example.com", "--acme.apps.example.com", "x--.apps.example.com",
                      "a.b--acme.apps.example.com", "a--acme.apps.example.com.evil", "a--acme.xapps.example.com"] {
+            #expect(origins.parse(host: host) == nil, "\(host)")
+        }
+        // Hosts are parsed as bytes: upper-case folds, anything else outside a DNS label is refused
+        // (a Kelvin sign is not a `k`), and the label as a whole keeps DNS's 63 bytes.
+        #expect(origins.parse(host: "VSCode--ACME.Apps.Example.com")! == ("vscode", "acme"))
+        let long = String(repeating: "a", count: 40) + "--" + String(repeating: "b", count: 22)
+        #expect(origins.parse(host: long + ".apps.example.com") == nil)
+        #expect(origins.parse(host: String(long.dropLast()) + ".apps.example.com") != nil)
+        for host in ["\u{212A}ernel--acme.apps.example.com", "a---acme.apps.example.com", "a--acme-.apps.example.com", "a--acme..apps.example.com",
+                     "a--b_c.apps.example.com", "a--acme.apps.example.co", ".apps.example.com", ""] {
             #expect(origins.parse(host: host) == nil, "\(host)")
         }
         #expect(AppOrigins.label(app: "a", organization: "x--y") == nil)
