@@ -36,6 +36,22 @@ struct RoutingTests {
         #expect(handler(router.route(method: "GET", segments: ["api", "catalogs", "main", "schemas"])) == "main-literal")
     }
 
+    @Test("a route of its own for HEAD beats GET's; between equally literal routes the first added wins")
+    func ties() {
+        var router = self.router
+        router.add("HEAD", "/api/catalogs", "catalogs-head")
+        router.add("GET", "/api/{section}/main", "section-main")
+        router.add("GET", "/api/catalogs/{catalog}", "catalog")
+        #expect(handler(router.route(method: "HEAD", segments: ["api", "catalogs"])) == "catalogs-head")
+        #expect(handler(router.route(method: "GET", segments: ["api", "catalogs"])) == "catalogs")
+        #expect(handler(router.route(method: "GET", segments: ["api", "catalogs", "main"])) == "section-main")
+        guard case .matched(let match) = router.route(method: "GET", segments: ["api", "catalogs", "sales"]) else {
+            Issue.record("no match"); return
+        }
+        #expect(match.parameters == ["catalog": "sales"])
+        #expect(handler(router.route(method: "GET", segments: ["api", "other", "sales"])) == nil)
+    }
+
     @Test("HEAD is served by GET")
     func head() {
         #expect(handler(router.route(method: "HEAD", segments: ["healthz"])) == "health")

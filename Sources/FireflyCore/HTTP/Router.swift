@@ -4,6 +4,13 @@
 public struct Router<Handler: Sendable>: Sendable {
     /// A matched route.
     public struct Match: Sendable {
+        @inlinable
+        init(handler: Handler, pattern: String, parameters: [String: String]) {
+            self.handler = handler
+            self.pattern = pattern
+            self.parameters = parameters
+        }
+
         /// The handler.
         public let handler: Handler
         /// The pattern as written, e.g. `/api/catalogs/{catalog}` (used in logs and metrics).
@@ -20,19 +27,47 @@ public struct Router<Handler: Sendable>: Sendable {
         case notFound
     }
 
-    private enum Segment: Sendable, Equatable {
+    @usableFromInline
+    enum Segment: Sendable, Equatable {
         case literal(String)
         case capture(String)
     }
 
-    private struct Route: Sendable {
-        let method: String
-        let pattern: String
-        let segments: [Segment]
-        let handler: Handler
+    @usableFromInline
+    struct Route: Sendable {
+        @usableFromInline let method: String
+        @usableFromInline let pattern: String
+        @usableFromInline let segments: [Segment]
+        /// How many segments are literal: more literal segments win.
+        @usableFromInline let literalCount: Int
+        @usableFromInline let handler: Handler
+
+        /// True when every literal segment equals the request's (captures need a non-empty one);
+        /// `segments` has this route's count.
+        @inlinable
+        func fits(_ segments: [String]) -> Bool {
+            for index in self.segments.indices {
+                switch self.segments[index] {
+                case .literal(let literal): if literal != segments[index] { return false }
+                case .capture: if segments[index].isEmpty { return false }
+                }
+            }
+            return true
+        }
+
+        @inlinable
+        func parameters(in segments: [String]) -> [String: String] {
+            var parameters: [String: String] = [:]
+            for index in self.segments.indices {
+                if case .capture(let name) = self.segments[index] { parameters[name] = segments[index] }
+            }
+            return parameters
+        }
     }
 
-    private var routes: [Route] = []
+    /// The routes by their number of segments (a request is compared only with routes of its length).
+    @usableFromInline
+    var routesBySegmentCount: [Int: [Route]] = [:]
 
     public init() {}
 
@@ -43,45 +78,39 @@ public struct Router<Handler: Sendable>: Sendable {
             if part.hasPrefix("{") && part.hasSuffix("}") { return .capture(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
-        precondition(!routes.contains { $0.method == method && $0.segments == segments }, "duplicate route \(method) \(pattern)")
-        routes.append(Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler))
-    }
-
-    /// Finds the route for `method` and decoded `segments`. Literal routes win over captures.
-    public func route(method: String, segments: [String]) -> Outcome {
-        let candidates = routes.compactMap { route -> (Route, [String: String])? in
-            captures(of: route, in: segments).map { (route, $0) }
-        }
-        guard !candidates.isEmpty else { return .notFound }
-        let wanted = method == "HEAD" ? ["HEAD", "GET"] : [method]
-        let matching = candidates.filter { wanted.contains($0.0.method) }
-        // More literal segments win; between equals, a route for the exact method (HEAD) beats GET.
-        if let best = matching.max(by: { (literalCount($0.0), $0.0.method == method ? 1 : 0) < (literalCount($1.0), $1.0.method == method ? 1 : 0) }) {
-            return .matched(Match(handler: best.0.handler, pattern: best.0.pattern, parameters: best.1))
-        }
-        var allowed = Set(candidates.map(\.0.method))
-        if allowed.contains("GET") { allowed.insert("HEAD") }
-        return .methodNotAllowed(allowed.sorted())
-    }
-
-    private func captures(of route: Route, in segments: [String]) -> [String: String]? {
-        guard route.segments.count == segments.count else { return nil }
-        var parameters: [String: String] = [:]
-        for (pattern, value) in zip(route.segments, segments) {
-            switch pattern {
-            case .literal(let literal): guard literal == value else { return nil }
-            case .capture(let name):
-                guard !value.isEmpty else { return nil }
-                parameters[name] = value
-            }
-        }
-        return parameters
-    }
-
-    private func literalCount(_ route: Route) -> Int {
-        route.segments.reduce(0) { count, segment in
+        let method = method.uppercased()
+        precondition(!(routesBySegmentCount[segments.count] ?? []).contains { $0.method == method && $0.segments == segments },
+                     "duplicate route \(method) \(pattern)")
+        let literalCount = segments.reduce(0) { count, segment in
             if case .literal = segment { return count + 1 }
             return count
         }
+        routesBySegmentCount[segments.count, default: []].append(Route(method: method, pattern: pattern, segments: segments,
+                                                                       literalCount: literalCount, handler: handler))
+    }
+
+    /// Finds the route for `method` and decoded `segments`. Literal routes win over captures;
+    /// between equals, a route for the exact method (HEAD) beats GET, then the one added first.
+    /// Inlinable, so the worker's call is specialised for its handler type (this runs per request).
+    @inlinable
+    public func route(method: String, segments: [String]) -> Outcome {
+        guard let routes = routesBySegmentCount[segments.count] else { return .notFound }
+        var best: Route?
+        var bestRank = (literals: -1, exact: -1)
+        var anyFits = false
+        for route in routes where route.fits(segments) {
+            anyFits = true
+            let exact = route.method == method
+            guard exact || (method == "HEAD" && route.method == "GET") else { continue }
+            let rank = (literals: route.literalCount, exact: exact ? 1 : 0)
+            if rank > bestRank { (best, bestRank) = (route, rank) }
+        }
+        if let best {
+            return .matched(Match(handler: best.handler, pattern: best.pattern, parameters: best.parameters(in: segments)))
+        }
+        guard anyFits else { return .notFound }
+        var allowed = Set(routes.filter { $0.fits(segments) }.map(\.method))
+        if allowed.contains("GET") { allowed.insert("HEAD") }
+        return .methodNotAllowed(allowed.sorted())
     }
 }
