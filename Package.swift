@@ -188,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "FireflyUnitTests",
             dependencies: [
-                "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings", "FireflyPostgres",
+                "FireflyCore", "FireflyFastCGI", "FireflyCrypto", "FireflySystem", "ProxyCore", "FireflySQLite", "WorkspaceSim", "FireflyIdentity", "FireflySettings", "FireflyPostgres", "FireflyGateway",
                 "FireflyLogging", "FireflyMetrics", "FireflyJSON", "FireflyProxyServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

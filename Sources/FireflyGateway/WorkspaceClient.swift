@@ -32,8 +32,11 @@ public final class WorkspaceClient: Sendable {
     let directory = OrganizationDirectory()
     let settings: GatewaySettings
     let logger: Logger
+    /// This worker's audit rows, written by group commit.
+    let auditWriter: AuditWriter
 
     public init(vault: Vault, settings: GatewaySettings, logger: Logger) {
+        auditWriter = AuditWriter(logger: logger)
         tokens = TokenManager(vault: vault, logger: logger, lockWaitSeconds: settings.timeoutMilliseconds / 1000 + 5)
         self.settings = settings
         self.logger = logger
@@ -206,19 +209,8 @@ public final class WorkspaceClient: Sendable {
         let elapsed = MonotonicClock.nanoseconds() - started
         let durationMilliseconds = Double(elapsed) / 1e6
         GatewayMetrics.countCall(method: method, template: template, status: status, nanoseconds: elapsed)
-        do {
-            // Committed without waiting for the WAL flush (the call's own latency need not pay a disk
-            // sync): the row is in PostgreSQL before the request ends, so a worker that dies loses
-            // nothing; only a PostgreSQL crash in the following fraction of a second could.
-            try connection.query(prepared: "firefly_audit_insert", """
-                WITH asynchronous AS (SELECT set_config('synchronous_commit', 'off', true))
-                INSERT INTO audit_log (user_id, organization_id, method, path_template, status, duration_ms, request_id)
-                SELECT \(caller.userID)::bigint, \(caller.organizationID)::bigint, \(method)::text, \(template)::text, \(status)::integer,
-                       \(String(durationMilliseconds))::double precision, \(caller.requestID)::text
-                FROM asynchronous
-                """)
-        } catch {
-            logger.error("audit row not written", metadata: ["error": "\(error)", "request.id": "\(caller.requestID)"])
-        }
+        auditWriter.record(AuditRow(userID: caller.userID, organizationID: caller.organizationID, method: method, template: template,
+                                    status: status, durationMilliseconds: durationMilliseconds, requestID: caller.requestID),
+                           connection: connection)
     }
 }

@@ -62,6 +62,23 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             }.joined() })
         }
 
+        /// Binds an array in PostgreSQL's text form (`{"a","b",NULL}`): cast it in the SQL
+        /// (`\(array: ids)::bigint[]`), e.g. for `unnest` of many rows in one statement.
+        public mutating func appendInterpolation(array values: [String?]) {
+            var literal = "{"
+            for (index, value) in values.enumerated() {
+                if index > 0 { literal += "," }
+                guard let value else { literal += "NULL"; continue }
+                literal += "\""
+                for character in value.unicodeScalars {
+                    if character == "\"" || character == "\\" { literal += "\\" }
+                    literal.unicodeScalars.append(character)
+                }
+                literal += "\""
+            }
+            bind(literal + "}")
+        }
+
         private mutating func bind(_ value: String?) {
             bindings.append(value)
             sql += "$\(bindings.count)"

@@ -86,6 +86,10 @@ struct GatewayIntegrationTests {
         for thread in threads { try thread.value() }
         #expect(failures.withLock { $0 } == [])
         #expect(try gateway.tokenExchanges("org-a") == 1)
+        // Every one of the 200 calls has its audit row, written before its answer (rows of threads
+        // that arrive together share one statement: group commit).
+        #expect(try gateway.world.sql("SELECT count(*) || ' ' || count(DISTINCT request_id) FROM audit_log WHERE path_template LIKE '%unity-catalog/catalogs'")
+                == "200 200")
 
         // The workspace revokes the token: the next call refreshes and succeeds.
         _ = try gateway.simulator.send("POST", "/sim/admin/revoke", token: nil, json: ["client_id": "org-a"])

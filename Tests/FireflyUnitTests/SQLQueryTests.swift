@@ -11,4 +11,13 @@ struct SQLQueryTests {
         #expect(query.bindings == [name, "5", "true", nil])
         #expect(!query.description.contains("DROP"))
     }
+
+    @Test("an array binds as one parameter in PostgreSQL's text form: every element quoted, quotes and backslashes escaped, nil as NULL")
+    func arrays() {
+        let query: SQLQuery = "SELECT unnest(\(array: ["a", "say \"hi\"", "back\\slash", nil, "", "{,}"])::text[])"
+        #expect(query.sql == "SELECT unnest($1::text[])")
+        #expect(query.bindings == [#"{"a","say \"hi\"","back\\slash",NULL,"","{,}"}"#])
+        let empty: SQLQuery = "SELECT \(array: [])::bigint[]"
+        #expect(empty.bindings == ["{}"])
+    }
 }
