@@ -194,7 +194,7 @@ final class PoolMaster {
             candidate = nil
             logger.info("reload complete: new workers serve, old ones drain", metadata: ["generation": "\(generation)", "draining": "\(draining)"])
             notifier.notify("READY=1\nSTATUS=\(statusLine())")
-        case .reloadFailed(let generation):
+        case .reloadFailed:
             candidate = nil
             logger.error("reload failed: new workers did not become ready in time; keeping the running ones")
             notifier.notify("READY=1\nSTATUS=Reload failed; running the previous configuration")
