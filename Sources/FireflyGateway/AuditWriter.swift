@@ -16,8 +16,14 @@ final class AuditWriter: Sendable {
     }
 
     /// Returns when `row` is written, or its failure logged. `connection` is the caller's own; it
-    /// writes the batch when this thread's turn comes.
+    /// writes the batch when this thread's turn comes (outside a transaction only).
     func record(_ row: AuditRow, connection: PostgresConnection) {
+        // Inside the caller's transaction a batch would share that transaction's fate (a rollback
+        // would take other threads' rows with it): this row alone, then.
+        if connection.isInTransaction {
+            write([row], connection: connection)
+            return
+        }
         let ticket = state.withLock { $0.submit(row) }
         while case .write(let batch, let through) = state.withLock(waitingWhile: { $0.mustWait(ticket) }, { $0.next(for: ticket) }) {
             write(batch, connection: connection)

@@ -47,6 +47,12 @@ public final class PostgresConnection {
         PQstatus(handle) == CONNECTION_OK
     }
 
+    /// True inside a transaction block (also a failed one): what is written now shares its fate.
+    public var isInTransaction: Bool {
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
+    }
+
     /// Whether an idle connection is still good, checked without a round trip: a server that shut
     /// down or restarted has closed the socket (after a FATAL message), which leaves it readable;
     /// libpq reads what is there and notices the end. One `poll` with no wait when all is well.

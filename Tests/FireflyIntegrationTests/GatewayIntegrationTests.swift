@@ -1,6 +1,7 @@
 import FireflyCore
 import FireflyCrypto
 import FireflyHTTPClient
+import FireflyPostgres
 import FireflySystem
 import ProxyCore
 import Foundation
@@ -90,6 +91,16 @@ struct GatewayIntegrationTests {
         // that arrive together share one statement: group commit).
         #expect(try gateway.world.sql("SELECT count(*) || ' ' || count(DISTINCT request_id) FROM audit_log WHERE path_template LIKE '%unity-catalog/catalogs'")
                 == "200 200")
+        // The batch's array parameters reach PostgreSQL intact, hostile text included; a batch is
+        // never written on a connection inside a transaction, which the connection can tell.
+        let connection = try PostgresConnection(connectionString: gateway.world.stack.databaseURL, password: nil)
+        let hostile = ["a\"b", "c\\d", "{x,y}", "NULL", "", "é ü"]
+        let echoed = try connection.query("SELECT string_agg(v, '|' ORDER BY o) FROM unnest(\(array: hostile)::text[]) WITH ORDINALITY AS t(v, o)").scalar
+        #expect(echoed == hostile.joined(separator: "|"))
+        #expect(try connection.query("SELECT count(*) FROM unnest(\(array: ["1", nil, "3"])::bigint[]) AS t(v) WHERE v IS NULL").scalar == "1")
+        #expect(!connection.isInTransaction)
+        try connection.transaction { #expect(connection.isInTransaction) }
+        #expect(!connection.isInTransaction)
 
         // The workspace revokes the token: the next call refreshes and succeeds.
         _ = try gateway.simulator.send("POST", "/sim/admin/revoke", token: nil, json: ["client_id": "org-a"])
