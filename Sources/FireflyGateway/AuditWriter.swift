@@ -7,11 +7,11 @@ import Logging
 /// crash in the following fraction of a second could lose it; a worker that dies loses nothing).
 /// Under load one `INSERT … SELECT FROM unnest(…)` and one commit carry many threads' rows.
 final class AuditWriter: Sendable {
-    private let state: WaitableLock<AuditGroupCommit<AuditRow>>
+    private let state: PlainLock<AuditGroupCommit<AuditRow>>
     private let logger: Logger
 
     init(maximumBatch: Int = 256, logger: Logger) {
-        state = WaitableLock(AuditGroupCommit(maximumBatch: maximumBatch))
+        state = PlainLock(AuditGroupCommit(maximumBatch: maximumBatch))
         self.logger = logger
     }
 
