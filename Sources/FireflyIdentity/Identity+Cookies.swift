@@ -25,11 +25,13 @@ extension Identity {
     /// The value of the cookie `name` from a `Cookie` header.
     static func cookieValue(_ header: String?, name: String) -> String? {
         guard let header else { return nil }
-        for pair in header.split(separator: ";") {
-            let trimmed = pair.drop { $0 == " " }
-            if trimmed.hasPrefix(name + "=") {
-                let value = trimmed.dropFirst(name.count + 1)
-                return value.isEmpty ? nil : String(value)
+        // Bytes, not characters: this runs on every signed-in request.
+        let prefix = Array((name + "=").utf8)
+        for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
+            let trimmed = pair.drop { $0 == UInt8(ascii: " ") }
+            if trimmed.starts(with: prefix) {
+                let value = trimmed.dropFirst(prefix.count)
+                return value.isEmpty ? nil : String(Substring(value))
             }
         }
         return nil

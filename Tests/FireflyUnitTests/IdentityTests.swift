@@ -202,3 +202,18 @@ struct ProviderFactsTests {
         #expect(problems.contains { $0 == "missing: jwks_uri" })
     }
 }
+
+@Suite("Session cookie in a Cookie header")
+struct SessionCookieTests {
+    @Test("found among others, spaces trimmed; a longer name, an empty value or no header is no session")
+    func cookieValue() {
+        let name = Identity.cookieName
+        #expect(Identity.cookieValue("a=1; \(name)=abc-_9; b=2") == "abc-_9")
+        #expect(Identity.cookieValue("\(name)=first;\(name)=second") == "first")
+        #expect(Identity.cookieValue("\(name)_old=x; z=\(name)=y") == nil)
+        #expect(Identity.cookieValue("\(name)=; a=1") == nil)
+        #expect(Identity.cookieValue("a=1") == nil)
+        #expect(Identity.cookieValue(nil) == nil)
+        #expect(Identity.cookieValue("  \(name)=é;x") == "é")
+    }
+}

@@ -192,14 +192,19 @@ struct RequestDispatcher: Sendable {
 
     /// nginx's `$request_id` when it looks like one (hex, up to 64 characters), else a new one.
     static func requestID(from parameters: CGIParameters) -> String {
-        if let given = parameters.string("REQUEST_ID"), !given.isEmpty, given.count <= 64,
-           given.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
-            return given
+        if let given = parameters.bytes("REQUEST_ID"), (1...64).contains(given.count),
+           given.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: "-") }) {
+            return String(decoding: given, as: UTF8.self)
         }
         return SecureRandom.hex(16)
     }
 
     private static func isToken(_ method: String) -> Bool {
-        !method.isEmpty && method.count <= 16 && method.allSatisfy { $0.isASCII && ($0.isUppercase || $0 == "-") }
+        (1...16).contains(method.utf8.count)
+            && method.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
     }
 }
