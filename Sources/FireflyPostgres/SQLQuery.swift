@@ -65,18 +65,19 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
         /// Binds an array in PostgreSQL's text form (`{"a","b",NULL}`): cast it in the SQL
         /// (`\(array: ids)::bigint[]`), e.g. for `unnest` of many rows in one statement.
         public mutating func appendInterpolation(array values: [String?]) {
-            var literal = "{"
+            var literal: [UInt8] = [UInt8(ascii: "{")]
             for (index, value) in values.enumerated() {
-                if index > 0 { literal += "," }
-                guard let value else { literal += "NULL"; continue }
-                literal += "\""
-                for character in value.unicodeScalars {
-                    if character == "\"" || character == "\\" { literal += "\\" }
-                    literal.unicodeScalars.append(character)
+                if index > 0 { literal.append(UInt8(ascii: ",")) }
+                guard let value else { literal += "NULL".utf8; continue }
+                literal.append(UInt8(ascii: "\""))
+                for byte in value.utf8 {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                    literal.append(byte)
                 }
-                literal += "\""
+                literal.append(UInt8(ascii: "\""))
             }
-            bind(literal + "}")
+            literal.append(UInt8(ascii: "}"))
+            bind(String(decoding: literal, as: UTF8.self))
         }
 
         private mutating func bind(_ value: String?) {
