@@ -18,9 +18,10 @@ final class AuditWriter: Sendable {
     /// Returns when `row` is written, or its failure logged. `connection` is the caller's own; it
     /// writes the batch when this thread's turn comes (outside a transaction only).
     func record(_ row: AuditRow, connection: PostgresConnection) {
-        // Inside the caller's transaction a batch would share that transaction's fate (a rollback
-        // would take other threads' rows with it): this row alone, then.
-        if connection.isInTransaction {
+        // Only an idle, live connection writes other threads' rows: inside the caller's transaction
+        // a batch would share its fate (a rollback would take them along), and on a connection the
+        // server has closed it would fail for all of them. This row alone, then.
+        if connection.isInTransaction || !connection.isAliveWhileIdle() {
             write([row], connection: connection)
             return
         }
@@ -32,16 +33,18 @@ final class AuditWriter: Sendable {
         }
     }
 
-    /// One statement for the batch; if it fails, each row alone, so one bad row cannot take the
-    /// others with it, and each lost row is logged with its request.
+    /// One statement for the batch. If a row's data is what PostgreSQL refused (SQLSTATE classes 22
+    /// and 23), each row alone, so one bad row cannot take the others with it; any other failure
+    /// (connection, lock or statement timeout) would only repeat for every row, so the batch's rows
+    /// are logged as lost at once. Each lost row is logged with its request.
     private func write(_ batch: [AuditRow], connection: PostgresConnection) {
         do {
             try insert(batch, connection: connection)
             return
-        } catch where batch.count > 1 {
+        } catch let error as PostgresError where batch.count > 1 && Self.isDataError(error) {
             logger.warning("audit batch not written, writing its rows one by one", metadata: ["error": "\(error)", "rows": "\(batch.count)"])
         } catch {
-            logger.error("audit row not written", metadata: ["error": "\(error)", "request.id": "\(batch[0].requestID)"])
+            for row in batch { logger.error("audit row not written", metadata: ["error": "\(error)", "request.id": "\(row.requestID)"]) }
             return
         }
         for row in batch {
@@ -51,6 +54,12 @@ final class AuditWriter: Sendable {
                 logger.error("audit row not written", metadata: ["error": "\(error)", "request.id": "\(row.requestID)"])
             }
         }
+    }
+
+    /// A refusal of the data itself: data exceptions (22) and integrity constraint violations (23).
+    static func isDataError(_ error: PostgresError) -> Bool {
+        guard let state = error.sqlState else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
     }
 
     private func insert(_ rows: [AuditRow], connection: PostgresConnection) throws {

@@ -203,7 +203,9 @@ public struct ProxyGate: Sendable {
         for candidate in AppTokenCookie.values(in: fields) {
             do {
                 let route: AppProxyRoute, grant: AppProxyGrant
-                if let memo, memo.cookieValue == candidate, memo.route.appName == appHost.app, memo.grant.expiresAt.map({ $0 > now }) ?? true {
+                // The allowlist is asked again: a reload may have removed the domain since.
+                if let memo, memo.cookieValue == candidate, memo.route.appName == appHost.app, configuration.appDomains.contains(memo.route.domain),
+                   memo.grant.expiresAt.map({ $0 > now }) ?? true {
                     route = memo.route.with(path: target.path)
                     grant = memo.grant
                 } else {

@@ -1,4 +1,5 @@
 @testable import FireflyGateway
+import FireflyPostgres
 import Testing
 
 @Suite("Audit group commit: one writer at a time, waiters' rows in the next batch, each row written before its thread goes on")
@@ -57,5 +58,17 @@ struct AuditGroupCommitTests {
         commit.written(through: through)  // reported the same way whether the rows went in or were logged as lost
         #expect(!commit.mustWait(b))
         guard case .done = commit.next(for: b) else { Issue.record("b waits forever"); return }
+    }
+
+    @Test("a batch is retried row by row only when PostgreSQL refused a row's data, not on timeouts, locks or a lost connection")
+    func retriedOnlyForDataErrors() {
+        func error(_ state: String?, _ kind: PostgresError.Kind = .statement) -> PostgresError { PostgresError(kind: kind, sqlState: state, message: "x") }
+        #expect(AuditWriter.isDataError(error("22P02")))  // invalid text representation
+        #expect(AuditWriter.isDataError(error("22021")))  // a byte sequence not valid in the encoding
+        #expect(AuditWriter.isDataError(error("23502")))  // not-null violation
+        #expect(!AuditWriter.isDataError(error("57014")))  // statement timeout
+        #expect(!AuditWriter.isDataError(error("55P03")))  // lock not available
+        #expect(!AuditWriter.isDataError(error("57P01")))  // administrator shutdown
+        #expect(!AuditWriter.isDataError(error(nil, .connection)))
     }
 }

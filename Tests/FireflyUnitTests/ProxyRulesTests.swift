@@ -213,6 +213,14 @@ struct ProxyRulesTests {
         #expect(forwarded("/", cookie(notebook), host: "notebook--acme.apps.example.com")?.app.host == "notebook.aws.databricksapps.com")
         #expect(forwarded("/", ("Cookie", "__Host-firefly_app_token=\(notebook)~gcp~databricksapps"), host: "notebook--acme.apps.example.com") == nil)
         #expect(forwarded("/", ("Cookie", "__Host-firefly_app_token=\(notebook)~aws~elsewhere"), host: "notebook--acme.apps.example.com") == nil)
+        // After a reload that no longer allows the cookie's domain, the remembered cookie opens nothing.
+        #expect(forwarded("/", cookie(notebook), host: "notebook--acme.apps.example.com") != nil)
+        let narrowed = try ProxyGate(configuration: try configuration(["FIREFLY_PROXY_APP_DOMAINS": "otherapps"]))
+        guard case .answer(let refused) = narrowed.decide(method: "GET", uri: "/", fields: [("Host", "notebook--acme.apps.example.com"), cookie(notebook)],
+                                                          now: now, memo: &memo) else {
+            Issue.record("a removed domain still forwarded"); return
+        }
+        #expect(refused.status == 401)
         // Once the token expired, the remembered grant is not used: the envelope refuses it.
         #expect(forwarded("/", cookie(notebook), host: "notebook--acme.apps.example.com", at: now + 61) == nil)
     }
