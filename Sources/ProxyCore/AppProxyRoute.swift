@@ -78,11 +78,7 @@ public struct AppProxyRoute: Sendable, Equatable {
     /// A DNS label: 1–63 of `a-z`, `0-9`, `-`, not starting or ending with `-` (lower-case only:
     /// upper-case or any escape, dot, `@`, `:` or non-ASCII byte is refused, not normalised).
     public static func isDNSLabel(_ text: String) -> Bool {
-        isDNSLabel(text.utf8[...])
-    }
-
-    /// ``isDNSLabel(_:)`` of bytes (a label inside a longer host name, without copying it).
-    public static func isDNSLabel(_ bytes: Substring.UTF8View) -> Bool {
+        let bytes = text.utf8
         guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") }
     }
