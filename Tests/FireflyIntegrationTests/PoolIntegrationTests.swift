@@ -271,8 +271,12 @@ struct PoolIntegrationTests {
         // connection nginx was about to reuse would fail it with a 502.
         let stack = try TestStack("retire", settings: ["FIREFLY_POOL_MAX_REQUESTS": "40"])
         let post = #"wrk.method = "POST"; wrk.body = string.rep("a", 300); wrk.headers["Content-Type"] = "text/plain""#
-        // Reload after reload for as long as the load runs, each one waited for to complete.
+        // A recycle first, then reload after reload while the load runs, each one waited for to
+        // complete. (The order matters: a retiring worker goes on serving the connections nginx keeps
+        // until nginx ends them, and does not recycle; on a fast machine the reloads could otherwise
+        // all finish before any worker of an active generation reached 40 requests.)
         let reloads = Background {
+            _ = eventually(within: 4) { ((try? stack.poolStatus().recycles) ?? 0) >= 1 }
             for done in 0..<4 {
                 stack.signalMaster(SIGHUP)
                 // Until it completed: a SIGHUP during a reload is ignored.

@@ -213,6 +213,16 @@ struct LoadReport {
     /// Read errors alone: a kept connection the server closed as the next request went out.
     var readErrors: Int { socketErrorCounts["read"] ?? 0 }
 
+    /// Errors on connections wrk had opened: a request that hung past wrk's timeout, or a connection
+    /// cut under a request (read, write, timeout). Leaves out wrk's failures to open a new TLS
+    /// connection to nginx (`connect`), which no upstream of nginx takes part in.
+    var errorsOnOpenConnections: Int {
+        (socketErrorCounts["read"] ?? 0) + (socketErrorCounts["write"] ?? 0) + (socketErrorCounts["timeout"] ?? 0)
+    }
+
+    /// wrk's failures to open a connection (TCP or the TLS handshake with nginx).
+    var connectErrors: Int { socketErrorCounts["connect"] ?? 0 }
+
     /// wrk's `Socket errors: connect 0, read 7, write 0, timeout 0` by kind.
     private var socketErrorCounts: [String: Int] {
         guard let line = output.split(separator: "\n").first(where: { $0.contains("Socket errors:") }) else { return [:] }
