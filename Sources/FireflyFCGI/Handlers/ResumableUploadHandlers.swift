@@ -203,7 +203,7 @@ enum ResumableUploadHandlers {
             throw APIError(status: 409, code: "offset_mismatch", message: "Upload-Offset must be \(upload.received).",
                            headers: tusHeaders + [("Upload-Offset", "\(upload.received)")])
         }
-        let file = try StreamFile(path: stagedPath(gateway, upload.id), mode: .append(permissions: 0o600))
+        let file = try StagingFile(path: stagedPath(gateway, upload.id), mode: .append(permissions: 0o600))
         guard try file.size() >= upload.received else {
             // The staged copy lost confirmed bytes (a crash before they reached the disk, or it was
             // removed): never zero-fill it; this upload cannot be completed.

@@ -14,7 +14,7 @@ final class FollowedUpload {
 
     private let job: UploadForwarder.Job
     private let claim: Int
-    private let reader: StreamFile
+    private let reader: StagingFile
     private let idleNanoseconds: UInt64
     private let connection: PostgresConnection
     private var confirmed: Int64 = 0
@@ -23,7 +23,7 @@ final class FollowedUpload {
     init(job: UploadForwarder.Job, claim: Int, path: String, idleNanoseconds: UInt64, connection: PostgresConnection) throws {
         self.job = job
         self.claim = claim
-        self.reader = try StreamFile(path: path, mode: .read)
+        self.reader = try StagingFile(path: path, mode: .read)
         self.idleNanoseconds = idleNanoseconds
         self.connection = connection
     }

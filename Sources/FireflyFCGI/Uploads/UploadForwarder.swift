@@ -142,7 +142,7 @@ final class UploadForwarder: Sendable {
 
     /// One transfer of the staged copy; the SHA-256 of what was sent.
     private func transfer(_ job: Job, connection: PostgresConnection, http: HTTPClient) throws -> String {
-        let reader = try StreamFile(path: ResumableUploadHandlers.stagedPath(gateway, job.id), mode: .read)
+        let reader = try StagingFile(path: ResumableUploadHandlers.stagedPath(gateway, job.id), mode: .read)
         return try transfer(job, connection: connection, http: http, source: { try reader.read(at: $0, count: 1 << 20) }, renew: { offset in
             try connection.query("""
                 UPDATE uploads SET forwarded_bytes = \(offset), lease_until = now() + make_interval(secs => \(Self.leaseSeconds)) WHERE id = \(job.id)::uuid
@@ -285,7 +285,7 @@ final class UploadForwarder: Sendable {
     /// The existing file counts as this upload's when its bytes are the staged copy's.
     private func sameFile(_ job: Job, apiPath: String, connection: PostgresConnection, http: HTTPClient) throws -> String {
         let staged = UploadHandlers.Tally()
-        let reader = try StreamFile(path: ResumableUploadHandlers.stagedPath(gateway, job.id), mode: .read)
+        let reader = try StagingFile(path: ResumableUploadHandlers.stagedPath(gateway, job.id), mode: .read)
         var offset: Int64 = 0
         while true {
             let piece = try reader.read(at: offset, count: 1 << 20)
