@@ -12,8 +12,8 @@ import CLinux
 /// about 3 s against 0.2 s per GiB). Direct I/O needs block-aligned offsets, lengths and memory:
 /// the few bytes of a chunk that do not fill a whole block (where it starts and ends) go through
 /// the page cache; so does everything where direct I/O is refused (it is then never tried again
-/// for this file).
-public final class StagingFile: @unchecked Sendable {
+/// for this file). One instance serves one thread (reads and writes share its buffer).
+public final class StagingFile {
     /// How to open.
     public enum Mode: Sendable {
         /// Existing file, read only.
@@ -37,6 +37,11 @@ public final class StagingFile: @unchecked Sendable {
     /// Bytes in `buffer` not yet written, and the file offset of the first.
     private var pending = 0
     private var pendingOffset: Int64 = 0
+
+    /// Bytes written around the page cache, and through it (a chunk's partial blocks, or all of
+    /// them where direct I/O is refused).
+    public private(set) var bytesWrittenDirectly: Int64 = 0
+    public private(set) var bytesWrittenThroughCache: Int64 = 0
 
     /// Opens `path`; `direct: false` never tries direct I/O.
     public init(path: String, mode: Mode, direct: Bool = true) throws {
@@ -168,19 +173,21 @@ public final class StagingFile: @unchecked Sendable {
         var written = 0
         while written < count {
             let result = pwrite(fd, buffer + written, count - written, off_t(pendingOffset) + off_t(written))
-            if result < 0 {
-                if errno == EINTR { continue }
-                let error = SystemError("write(\(path))")
-                consume(written)
+            if result <= 0 {
+                if result < 0, errno == EINTR { continue }
+                // A write that moves nothing would loop forever: an I/O error.
+                let error = SystemError("write(\(path))", code: result < 0 ? errno : EIO)
+                consume(written, directly: fd == directFD)
                 throw error
             }
             written += result
         }
-        consume(written)
+        consume(written, directly: fd == directFD)
     }
 
-    private func consume(_ count: Int) {
+    private func consume(_ count: Int, directly: Bool) {
         guard count > 0 else { return }
+        if directly { bytesWrittenDirectly += Int64(count) } else { bytesWrittenThroughCache += Int64(count) }
         pending -= count
         pendingOffset += Int64(count)
         if pending > 0 { buffer.copyMemory(from: buffer + count, byteCount: pending) }

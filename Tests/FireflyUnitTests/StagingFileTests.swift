@@ -28,6 +28,7 @@ struct StagingFileTests {
         // Chunk sizes crossing block and buffer boundaries in every way; pieces as the body arrives.
         let chunkSizes = [1, 4_095, 4_097, 700_001, 524_288, 100, 524_288 + 4_096, 12_345]
         var received = 0
+        var directly: Int64 = 0, throughCache: Int64 = 0
         for (number, size) in chunkSizes.enumerated() {
             let end = min(source.count, received + size)
             let file = try StagingFile(path: path, mode: .append(permissions: 0o600), direct: direct)
@@ -42,6 +43,8 @@ struct StagingFileTests {
             }
             try file.sync()
             #expect(file.isDirect == direct, "direct I/O was refused on the way")
+            directly += file.bytesWrittenDirectly
+            throughCache += file.bytesWrittenThroughCache
             file.close()
             received = end
         }
@@ -49,7 +52,17 @@ struct StagingFileTests {
         try rest.write(Array(source[received...]))
         try rest.sync()
         #expect(try rest.size() == Int64(source.count))
+        directly += rest.bytesWrittenDirectly
+        throughCache += rest.bytesWrittenThroughCache
         rest.close()
+        // Every byte written once; with direct I/O, only each chunk's partial first and last block
+        // went through the page cache.
+        #expect(directly + throughCache == Int64(source.count))
+        if direct {
+            #expect(throughCache <= Int64((chunkSizes.count + 1) * 2 * StagingFile.alignment), "\(throughCache) bytes through the cache")
+        } else {
+            #expect(directly == 0)
+        }
 
         let reader = try StagingFile(path: path, mode: .read, direct: direct)
         #expect(reader.isDirect == direct)
