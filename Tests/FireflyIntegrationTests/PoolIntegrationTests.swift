@@ -258,8 +258,11 @@ struct PoolIntegrationTests {
             let report = try stack.load(path: "/healthz", connections: 24, seconds: 1)
             #expect(report.non2xx == 0, "round \(round): \(report.output)")
             try stack.reloadNginx()
+            // HTTP/1.1 from the client: a new HTTP/2 connection that an old nginx worker accepted just
+            // as it began to shut down ends in GOAWAY before its first stream (libcurl: "Error in the
+            // HTTP2 framing layer"; browsers retry it), a race of nginx's own, not of the pool behind.
             for _ in 0..<10 {
-                let response = try stack.request("GET", "/healthz", timeoutMilliseconds: 5_000)
+                let response = try stack.request("GET", "/healthz", timeoutMilliseconds: 5_000, http1Only: true)
                 #expect(response.status == 200)
             }
         }
