@@ -13,8 +13,10 @@ let strict: [SwiftSetting] = [
 /// worker is a process of its own; README, "Memory per thread"): lld packs the relative
 /// relocations (`DT_RELR`: the dynamic loader reads 12 KiB instead of 1.4 MiB of relocation
 /// entries) and no symbols are exported to the dynamic symbol table (a program exports nothing: the
-/// 1.5 MiB of names in it were only read at start-up; the symbol table stays in the file for
-/// debuggers). The programs stay position-independent (ASLR).
+/// 1.5 MiB of names in it were only read at start-up; the unstripped build keeps its symbol table
+/// for debuggers). The programs stay position-independent (ASLR). Nothing may look up the program's own
+/// symbols at run time (`dlsym` on the main program: e.g. NIO's `unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()`
+/// would quietly decline).
 let shippedProgramLinking: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
                  .when(platforms: [.linux], configuration: .release)),
