@@ -12,10 +12,13 @@ same run, for bench/browser-upload:
   - tuspy: the same file with the browser's session cookie and CSRF token, 8 MiB chunks, the web
     client's Upload-Metadata (path, filename; no checksum, as with "Verify SHA-256" unticked);
     "sent" = until the last PATCH, "done" = until GET /api/uploads/{id} (polled every 200 ms) says done.
+  With FIREFLY_BENCH_UPLOAD_VERIFY=1 the page's "Verify SHA-256" is ticked before the pick (each
+  slice hashed by Web Crypto, sent with Upload-Checksum) and tuspy sends sha256 checksums too.
 Usage: browser_upload.py BASE USER PASSWORD FILE [FOLDER]
 FOLDER (default /Volumes/main/default/uploads/uploadbench-<time>-<pid>) should be new: both
 objects are written into it (the browser's as FILE's name, tuspy's as tuspy-<name>).
 Prints the figures; exits 1 with a message when anything fails."""
+import hashlib
 import os
 import sys
 import time
@@ -40,6 +43,7 @@ browser_target = f"{folder}/{name}"
 tuspy_target = f"{folder}/tuspy-{name}"
 # Generous: 2 MiB/s end to end would still finish.
 TIMEOUT = 120 + size / (2 * MIB)
+VERIFY = os.environ.get("FIREFLY_BENCH_UPLOAD_VERIFY", "") == "1"
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the local stack's self-signed certificate
 
 
@@ -141,6 +145,8 @@ def browser_run(playwright):
         sampler.sample()
         page.evaluate(WATCH, f"{name} upload")
 
+        if VERIFY:
+            page.get_by_label("Verify SHA-256").check()
         page.get_by_label("Choose files").set_input_files(source)
         deadline = time.monotonic() + TIMEOUT
         while True:
@@ -198,8 +204,14 @@ def browser_run(playwright):
 def tuspy_run(cookies, csrf):
     headers = {"Cookie": cookies, "Origin": base, "X-CSRF-Token": csrf}
     tus = tus_client.TusClient(base + "/api/uploads", headers=headers)
-    uploader = tus.uploader(source, chunk_size=CHUNK, metadata={"path": tuspy_target, "filename": os.path.basename(tuspy_target)},
-                            verify_tls_cert=False)
+    metadata = {"path": tuspy_target, "filename": os.path.basename(tuspy_target)}
+    if VERIFY:
+        metadata["verify"] = "sha256"  # as the page sends it
+    uploader = tus.uploader(source, chunk_size=CHUNK, metadata=metadata, verify_tls_cert=False, upload_checksum=VERIFY)
+    if VERIFY:
+        # tuspy 1.1 always offers sha1; FireFly takes sha256 (tus checksum extension), so switch it.
+        uploader._BaseUploader__checksum_algorithm_name = "sha256"
+        uploader._BaseUploader__checksum_algorithm = hashlib.sha256
     started = time.monotonic()
     try:
         uploader.upload()
@@ -238,7 +250,7 @@ def main():
         browser = browser_run(playwright)
     tuspy = tuspy_run(browser["cookies"], browser["csrf"])
     size_mib = mib(size)
-    print(f"target folder: {folder}")
+    print(f"target folder: {folder}" + ("; \"Verify SHA-256\" ticked, tuspy with sha256 checksums" if VERIFY else ""))
     print(f"browser: {size_mib:.0f} MiB sent in {browser['sent']:.2f} s ({size_mib / browser['sent']:.1f} MiB/s), "
           f"done in {browser['done']:.2f} s; renderer RSS peak {mib(browser['renderer_rss']):.0f} MiB, "
           f"JS heap peak {mib(browser['js_heap']):.1f} MiB ({browser['samples']} samples, every 200 ms)")
