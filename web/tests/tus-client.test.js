@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { CHUNK_SIZE, TusUpload, encodeMetadata, uploadIdOf } from "../assets/js/uploads/tus-client.js";
+import { CHUNK_SIZE, TusUpload, encodeMetadata, sliceHasher, uploadIdOf } from "../assets/js/uploads/tus-client.js";
 
 const MiB = 1024 * 1024;
 const URL_1 = "/api/uploads/0b3f2c1e-9a7d-4c55-8e21-6f4a1d2b3c4d";
@@ -214,6 +214,48 @@ test("Upload-Checksum: sha256 of each slice, base64", async () => {
   for (const patch of server.log.slice(1)) {
     assert.equal(patch.headers["Upload-Checksum"], `sha256 ${createHash("sha256").update(patch.body).digest("base64")}`);
   }
+});
+
+const sha256Of = (bytes) => createHash("sha256").update(bytes).digest("base64");
+
+test("with checksums the next slice is hashed while the current one is on the wire; each PATCH carries its own slice's digest", async () => {
+  const size = 2 * CHUNK_SIZE + 1000;
+  const hashed = [];
+  const hasher = sliceHasher();
+  let upload = null;
+  const digest = (blob) => {
+    hashed.push({ bytes: blob.size, answeredOffset: upload.offset });
+    return hasher(blob);
+  };
+  const run = harness(fileOf(size), [
+    ["POST /api/uploads", created], [`PATCH ${URL_1}`, patched(CHUNK_SIZE)], [`PATCH ${URL_1}`, patched(2 * CHUNK_SIZE)], [`PATCH ${URL_1}`, patched(size)],
+  ], { checksum: true, digest });
+  upload = run.upload;
+  assert.equal(await upload.start(), "complete");
+  // Every slice hashed once; the second and third while the PATCH before them had no answer yet.
+  assert.deepEqual(hashed, [
+    { bytes: CHUNK_SIZE, answeredOffset: 0 }, { bytes: CHUNK_SIZE, answeredOffset: 0 }, { bytes: 1000, answeredOffset: CHUNK_SIZE },
+  ]);
+  for (const patch of run.server.log.slice(1)) assert.equal(patch.headers["Upload-Checksum"], `sha256 ${sha256Of(patch.body)}`);
+});
+
+test("a slice hashed ahead is not sent with another slice when the server keeps fewer bytes than were sent", async () => {
+  const size = 2 * CHUNK_SIZE, half = CHUNK_SIZE / 2;
+  const { upload, server } = harness(fileOf(size), [
+    ["POST /api/uploads", created], [`PATCH ${URL_1}`, patched(half)], [`PATCH ${URL_1}`, patched(half + CHUNK_SIZE)], [`PATCH ${URL_1}`, patched(size)],
+  ], { checksum: true });
+  assert.equal(await upload.start(), "complete");
+  assert.deepEqual(server.log.slice(1).map((patch) => patch.headers["Upload-Offset"]), ["0", String(half), String(half + CHUNK_SIZE)]);
+  for (const patch of server.log.slice(1)) assert.equal(patch.headers["Upload-Checksum"], `sha256 ${sha256Of(patch.body)}`);
+});
+
+test("sliceHasher: calls that share its buffer run one after the other and each gets its own slice's SHA-256", async () => {
+  const hasher = sliceHasher();
+  const blobs = [fileOf(3 * MiB), fileOf(1024), fileOf(0), fileOf(5 * MiB + 7), fileOf(2 * MiB).slice(100, 200_100)];
+  const digests = await Promise.all(blobs.map((blob) => hasher(blob)));
+  const expected = await Promise.all(blobs.map(async (blob) => sha256Of(Buffer.from(await blob.arrayBuffer()))));
+  assert.deepEqual(digests, expected);
+  assert.equal(await hasher(fileOf(0)), sha256Of(Buffer.alloc(0)));
 });
 
 test("a checksum mismatch (460) sends the slice again", async () => {

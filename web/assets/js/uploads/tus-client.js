@@ -4,8 +4,9 @@
  * page sees upload progress. Network errors, 5xx, 409, 423, 429 and 460 (checksum mismatch) are
  * retried with backoff after asking the server for its offset (HEAD); any other 4xx stops, and a
  * 410 carries the server's `Upload-State`. `pause()` aborts the request in flight; `start()` again
- * continues from the server's offset. XHR, sleep, randomness and the digest are injected (tests
- * replay a protocol transcript).
+ * continues from the server's offset. With checksums, the next slice is hashed while the current
+ * one is on the wire. XHR, sleep, randomness and the digest are injected (tests replay a protocol
+ * transcript).
  */
 import { ApiError, retryDelay } from "../errors.js";
 import { errorFromAnswer, isAborted, xhrRequest } from "./xhr.js";
@@ -30,9 +31,39 @@ export function encodeMetadata(values) {
     .join(",");
 }
 
-/** The `Upload-Checksum` value's digest: base64 of the SHA-256 of one slice (Web Crypto). */
-export async function sha256Base64(blob) {
-  return base64(new Uint8Array(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer())));
+/**
+ * A digest for `Upload-Checksum` values: `(blob) => Promise<base64 of its SHA-256>` (Web Crypto).
+ * Each slice is read into one buffer the hasher keeps and reuses (a BYOB read of `blob.stream()`),
+ * not into a new 8 MiB `ArrayBuffer` per slice that waits for the garbage collector; calls run one
+ * after the other, as they share that buffer.
+ */
+export function sliceHasher() {
+  let scratch = new ArrayBuffer(0);
+  let queue = Promise.resolve();
+  async function hash(blob) {
+    // A read that failed half-way leaves the buffer detached (length 0): a new one then.
+    if (scratch.byteLength < blob.size) scratch = new ArrayBuffer(blob.size);
+    const reader = blob.stream().getReader({ mode: "byob" });
+    let filled = 0;
+    try {
+      while (filled < blob.size) {
+        const { value, done } = await reader.read(new Uint8Array(scratch, filled, scratch.byteLength - filled));
+        if (value) scratch = value.buffer;  // the read hands the same memory back in a new object
+        if (done) break;
+        filled += value.byteLength;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    if (filled !== blob.size) throw new Error(`read ${filled} of the slice's ${blob.size} bytes (did the file change?)`);
+    // digest() copies the bytes before it returns, so the buffer is free for the next slice at once.
+    return base64(new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(scratch, 0, filled))));
+  }
+  return (blob) => {
+    const result = queue.then(() => hash(blob));
+    queue = result.catch(() => {});
+    return result;
+  };
 }
 
 /** The upload id of a tus URL: its last path segment (`/api/uploads/{id}`). */
@@ -49,7 +80,7 @@ export class TusUpload {
   constructor(file, {
     endpoint = "/api/uploads", url = null, metadata = {}, chunkSize = CHUNK_SIZE, checksum = false, headers = () => ({}),
     XHR = globalThis.XMLHttpRequest, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random = Math.random,
-    digest = sha256Base64, onProgress = () => {}, onCreated = () => {}, retries = MAX_RETRIES,
+    digest = sliceHasher(), onProgress = () => {}, onCreated = () => {}, retries = MAX_RETRIES,
   } = {}) {
     Object.assign(this, { file, endpoint, url, metadata, chunkSize, checksum, headers, XHR, sleep, random, digest, onProgress, onCreated, retries });
     this.offset = 0;
@@ -57,6 +88,8 @@ export class TusUpload {
     this.run = 0;
     this.request = null;
     this.interrupt = () => {};
+    /** The digest of the slice expected next, started while the one before it was sent: `{ start, end, promise }`. */
+    this.ahead = null;
   }
 
   /** The server holds every byte (a zero-length upload still needs its one empty PATCH). */
@@ -92,6 +125,7 @@ export class TusUpload {
   /** Stops sending (the request in flight is aborted); `start()` continues later. */
   pause() {
     this.run += 1;
+    this.ahead = null;
     this.request?.abort();
     this.interrupt();
   }
@@ -152,13 +186,36 @@ export class TusUpload {
     const start = this.offset, end = Math.min(start + this.chunkSize, this.file.size);
     const slice = this.file.slice(start, end);
     const extra = { "Upload-Offset": String(start), "Content-Type": "application/offset+octet-stream" };
-    if (this.checksum) extra["Upload-Checksum"] = `sha256 ${await this.digest(slice)}`;
-    if (run !== this.run) return;
+    if (this.checksum) {
+      extra["Upload-Checksum"] = `sha256 ${await this.sliceDigest(start, end, slice)}`;
+      if (run !== this.run) return;
+      this.hashAhead(end);
+    }
     const answer = await this.send("PATCH", this.url, this.writeHeaders(extra), slice, (sent) => this.onProgress(start + Math.min(sent, end - start)));
     if (answer.status !== 204) throw errorFromAnswer(answer);
     const offset = Number(answer.header("Upload-Offset"));
     this.offset = Number.isSafeInteger(offset) && offset > start ? offset : end;
     this.serverState = this.offset >= this.file.size ? "forwarding" : "receiving";
     this.onProgress(this.offset);
+  }
+
+  /** The digest of the slice `start..<end`: the one hashed ahead when it is this slice, else hashed now. */
+  sliceDigest(start, end, slice) {
+    const ahead = this.ahead;
+    if (ahead !== null && ahead.start === start && ahead.end === end) {
+      this.ahead = null;
+      return ahead.promise;
+    }
+    if (ahead !== null && ahead.start !== end) this.ahead = null;  // hashed for an offset that no longer comes next
+    return this.digest(slice);
+  }
+
+  /** Starts hashing the slice that begins at `start` (if any), to be sent after the one now going out. */
+  hashAhead(start) {
+    const end = Math.min(start + this.chunkSize, this.file.size);
+    if (start >= end || (this.ahead !== null && this.ahead.start === start && this.ahead.end === end)) return;
+    const promise = this.digest(this.file.slice(start, end));
+    promise.catch(() => {});  // a failure counts only when that slice is sent (its PATCH then fails with it)
+    this.ahead = { start, end, promise };
   }
 }
