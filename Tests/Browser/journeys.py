@@ -82,8 +82,10 @@ def upload_state(page, name):
 
 
 def uploads_journey(page, context, console):
-    """50 MiB through the tus client with visible progress, a reload at ~40 %, resumed by picking
-    the file again, the stored object's SHA-256 equal to the source; a cancel; a quota refusal."""
+    """50 MiB through the tus client with "Verify SHA-256" (every slice sent with its checksum, the
+    next one hashed while the current one is sent) and visible progress, a reload at ~40 %, resumed
+    by picking the file again, the stored object's SHA-256 equal to the source; a cancel; a quota
+    refusal."""
     folder = "/Volumes/main/default/uploads/browser"
     files = tempfile.mkdtemp(prefix="ff-browser-files-")
     big = os.path.join(files, "big.bin")
@@ -94,6 +96,7 @@ def uploads_journey(page, context, console):
     expect(page.get_by_label("Upload to folder")).to_have_value(folder, timeout=15000)
     inspect(page, "7-uploads")
     cdp = throttle_uploads(page, 8 << 20)
+    page.get_by_label("Verify SHA-256").check()
     page.get_by_label("Choose files").set_input_files(big)
     page.wait_for_function("() => { const bar = document.querySelector('[role=progressbar][aria-label=\"big.bin upload\"]');"
                            " return bar && Number(bar.getAttribute('aria-valuenow')) >= 35; }", timeout=30000)
