@@ -118,7 +118,7 @@ def find_upload(uploads, target):
 
 
 def browser_run(playwright):
-    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"] + os.environ.get("FIREFLY_BENCH_CHROMIUM_ARGS", "").split())
     try:
         context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 900})
         page = context.new_page()
