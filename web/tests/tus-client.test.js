@@ -258,6 +258,156 @@ test("sliceHasher: calls that share its buffer run one after the other and each 
   assert.equal(await hasher(fileOf(0)), sha256Of(Buffer.alloc(0)));
 });
 
+test("sliceHasher: a call dropped before its turn is skipped without reading its slice", async () => {
+  const hasher = sliceHasher();
+  let streamed = 0;
+  const watched = Object.assign(fileOf(1024), {});
+  watched.stream = () => { streamed += 1; return Blob.prototype.stream.call(watched); };
+  const first = hasher(fileOf(2 * MiB));
+  const ticket = { dropped: false };
+  const skipped = hasher(watched, ticket);
+  ticket.dropped = true;
+  await assert.rejects(skipped, /dropped/);
+  assert.equal(streamed, 0);
+  assert.equal(await first, sha256Of(Buffer.from(await fileOf(2 * MiB).arrayBuffer())));
+  assert.equal(await hasher(watched), sha256Of(Buffer.from(await watched.arrayBuffer())));
+});
+
+test("sliceHasher: where Blob.stream() is no byte stream, the slice is read with arrayBuffer()", async () => {
+  const hasher = sliceHasher();
+  const real = fileOf(300_000);
+  const bytes = new Uint8Array(await real.arrayBuffer());
+  const plain = { size: real.size, arrayBuffer: () => real.arrayBuffer(), stream: () => new ReadableStream({ start(controller) { controller.enqueue(bytes); controller.close(); } }) };
+  assert.equal(await hasher(plain), sha256Of(bytes));
+});
+
+test("sliceHasher: after a read that failed half-way, the next slices (an empty one too) hash correctly", async () => {
+  const hasher = sliceHasher();
+  const broken = {
+    size: 2 * MiB,
+    stream: () => new ReadableStream({
+      type: "bytes",
+      pull(controller) {
+        const request = controller.byobRequest;
+        if (request.view.byteOffset > 0) return controller.error(new Error("disk went away"));
+        request.view.fill(7, 0, 1024);
+        request.respond(1024);
+      },
+    }),
+  };
+  await assert.rejects(hasher(broken), /disk went away/);
+  assert.equal(await hasher(fileOf(0)), sha256Of(Buffer.alloc(0)));
+  assert.equal(await hasher(fileOf(3 * MiB)), sha256Of(Buffer.from(await fileOf(3 * MiB).arrayBuffer())));
+});
+
+test("sliceHasher: the slice's stream is closed once its bytes are read, not left to the garbage collector", async () => {
+  const hasher = sliceHasher();
+  let cancelled = false;
+  const slice = {
+    size: 1000,
+    stream: () => new ReadableStream({
+      type: "bytes",
+      pull(controller) { controller.byobRequest.view.fill(3, 0, 1000); controller.byobRequest.respond(1000); },
+      cancel() { cancelled = true; },
+    }),
+  };
+  assert.equal(await hasher(slice), sha256Of(Buffer.alloc(1000, 3)));
+  assert.equal(cancelled, true);
+});
+
+test("a slice hashed ahead is dropped (its hash skipped if not begun) on pause and when the server's offset moves elsewhere", async () => {
+  const size = 2 * CHUNK_SIZE, half = CHUNK_SIZE / 2;
+  const hasher = sliceHasher();
+  const tickets = [];
+  let droppedBeforeTheSliceAfterHalf = null;
+  const digest = (blob, ticket) => {
+    if (tickets.length === 2) droppedBeforeTheSliceAfterHalf = tickets[1].dropped;
+    tickets.push(ticket);
+    return hasher(blob, ticket);
+  };
+  const moved = harness(fileOf(size), [
+    ["POST /api/uploads", created], [`PATCH ${URL_1}`, patched(half)], [`PATCH ${URL_1}`, patched(half + CHUNK_SIZE)], [`PATCH ${URL_1}`, patched(size)],
+  ], { checksum: true, digest });
+  assert.equal(await moved.upload.start(), "complete");
+  // The slice from 8 MiB, hashed ahead, is not the one after 4 MiB: dropped before that one is hashed (not queued in front of it).
+  assert.equal(droppedBeforeTheSliceAfterHalf, true);
+  tickets.length = 0;
+  const paused = harness(fileOf(size), [["POST /api/uploads", created], [`PATCH ${URL_1}`, "hold"]], { checksum: true, digest });
+  const run = paused.upload.start();
+  while (paused.server.log.length < 2) await new Promise((resolve) => setImmediate(resolve));
+  paused.upload.pause();
+  assert.equal(await run, "paused");
+  assert.equal(tickets.length, 2);
+  assert.equal(tickets[1]?.dropped, true);
+});
+
+test("every upload on the page hashes with one hasher, so one slice buffer serves them all (not 8 MiB per finished upload)", () => {
+  const uploads = [new TusUpload(fileOf(10), { checksum: true }), new TusUpload(fileOf(20), { checksum: true })];
+  assert.equal(typeof uploads[0].digest, "function");
+  assert.equal(uploads[0].digest, uploads[1].digest);
+});
+
+test("a pause while a slice is being hashed sends nothing from the paused run; the next run sends each offset once", async () => {
+  const size = CHUNK_SIZE + 10;
+  const hasher = sliceHasher();
+  let release = null;
+  let calls = 0;
+  const digest = (blob, ticket) => {
+    calls += 1;
+    if (calls > 1) return hasher(blob, ticket);
+    return new Promise((resolve) => { release = () => resolve(hasher(blob)); });
+  };
+  const { upload, server } = harness(fileOf(size), [
+    ["POST /api/uploads", created], [`HEAD ${URL_1}`, headAnswer(0, size)], [`PATCH ${URL_1}`, patched(CHUNK_SIZE)], [`PATCH ${URL_1}`, patched(size)],
+  ], { checksum: true, digest });
+  const first = upload.start();
+  while (release === null) await new Promise((resolve) => setImmediate(resolve));
+  upload.pause();
+  const second = upload.start();
+  while (server.log.length < 2) await new Promise((resolve) => setImmediate(resolve));
+  release();
+  assert.equal(await first, "paused");
+  assert.equal(await second, "complete");
+  assert.deepEqual(server.log.map((entry) => entry.line.split(" ")[0]), ["POST", "HEAD", "PATCH", "PATCH"]);
+  assert.deepEqual(server.log.slice(2).map((patch) => patch.headers["Upload-Offset"]), ["0", String(CHUNK_SIZE)]);
+  for (const patch of server.log.slice(2)) assert.equal(patch.headers["Upload-Checksum"], `sha256 ${sha256Of(patch.body)}`);
+});
+
+test("a slice hashed ahead whose hash fails fails that slice's PATCH, and nothing is left unhandled", async () => {
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const hasher = sliceHasher();
+    const digest = (blob) => (blob.size === CHUNK_SIZE ? hasher(blob) : Promise.reject(new Error("the file could not be read")));
+    const { upload, server } = harness(fileOf(CHUNK_SIZE + 10), [["POST /api/uploads", created], [`PATCH ${URL_1}`, patched(CHUNK_SIZE)]],
+      { checksum: true, digest });
+    await assert.rejects(upload.start(), /could not be read/);
+    assert.equal(server.log.length, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
+
+test("a checksum mismatch (460) of a slice of a larger file hashes that slice again and sends it again", async () => {
+  const size = CHUNK_SIZE + 10;
+  const hasher = sliceHasher();
+  const hashed = [];
+  const digest = (blob, ticket) => { hashed.push(blob.size); return hasher(blob, ticket); };
+  const { upload, server } = harness(fileOf(size), [
+    ["POST /api/uploads", created], [`PATCH ${URL_1}`, { status: 460, body: envelope("checksum_mismatch") }],
+    [`HEAD ${URL_1}`, headAnswer(0, size)], [`PATCH ${URL_1}`, patched(CHUNK_SIZE)], [`PATCH ${URL_1}`, patched(size)],
+  ], { checksum: true, digest });
+  assert.equal(await upload.start(), "complete");
+  assert.deepEqual(server.log.filter((entry) => entry.line.startsWith("PATCH")).map((patch) => patch.headers["Upload-Offset"]), ["0", "0", String(CHUNK_SIZE)]);
+  assert.deepEqual(hashed, [CHUNK_SIZE, 10, CHUNK_SIZE]);
+  for (const patch of server.log.filter((entry) => entry.line.startsWith("PATCH"))) {
+    assert.equal(patch.headers["Upload-Checksum"], `sha256 ${sha256Of(patch.body)}`);
+  }
+});
+
 test("a checksum mismatch (460) sends the slice again", async () => {
   const { upload, server } = harness(fileOf(10), [
     ["POST /api/uploads", created], [`PATCH ${URL_1}`, { status: 460, body: envelope("checksum_mismatch") }],

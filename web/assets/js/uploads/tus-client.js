@@ -32,18 +32,27 @@ export function encodeMetadata(values) {
 }
 
 /**
- * A digest for `Upload-Checksum` values: `(blob) => Promise<base64 of its SHA-256>` (Web Crypto).
- * Each slice is read into one buffer the hasher keeps and reuses (a BYOB read of `blob.stream()`),
- * not into a new 8 MiB `ArrayBuffer` per slice that waits for the garbage collector; calls run one
- * after the other, as they share that buffer.
+ * A digest for `Upload-Checksum` values: `(blob, ticket?) => Promise<base64 of its SHA-256>` (Web
+ * Crypto). Each slice is read into one buffer the hasher keeps and reuses (a BYOB read of
+ * `blob.stream()`), not into a new 8 MiB `ArrayBuffer` per slice that waits for the garbage
+ * collector; calls run one after the other, as they share that buffer. A call whose
+ * `ticket.dropped` is set before its turn comes is skipped (it rejects without reading). Where
+ * `Blob.stream()` is not a byte stream, each slice is read with `blob.arrayBuffer()` instead.
  */
 export function sliceHasher() {
   let scratch = new ArrayBuffer(0);
   let queue = Promise.resolve();
-  async function hash(blob) {
-    // A read that failed half-way leaves the buffer detached (length 0): a new one then.
+
+  /** The blob's bytes: a view of `scratch`, or a buffer of their own where BYOB reads are missing. */
+  async function read(blob) {
+    let reader;
+    try {
+      reader = blob.stream().getReader({ mode: "byob" });
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      return new Uint8Array(await blob.arrayBuffer());
+    }
     if (scratch.byteLength < blob.size) scratch = new ArrayBuffer(blob.size);
-    const reader = blob.stream().getReader({ mode: "byob" });
     let filled = 0;
     try {
       while (filled < blob.size) {
@@ -52,19 +61,30 @@ export function sliceHasher() {
         if (done) break;
         filled += value.byteLength;
       }
+    } catch (error) {
+      scratch = new ArrayBuffer(0);  // a read that failed half-way leaves the buffer detached
+      throw error;
     } finally {
-      reader.releaseLock();
+      await reader.cancel().catch(() => {});  // the slice's stream ends here, not at garbage collection
     }
     if (filled !== blob.size) throw new Error(`read ${filled} of the slice's ${blob.size} bytes (did the file change?)`);
-    // digest() copies the bytes before it returns, so the buffer is free for the next slice at once.
-    return base64(new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(scratch, 0, filled))));
+    return new Uint8Array(scratch, 0, filled);
   }
-  return (blob) => {
-    const result = queue.then(() => hash(blob));
+
+  async function hash(blob) {
+    // digest() copies the bytes before it returns, so the buffer is free for the next slice at once.
+    return base64(new Uint8Array(await crypto.subtle.digest("SHA-256", await read(blob))));
+  }
+
+  return (blob, ticket = null) => {
+    const result = queue.then(() => (ticket?.dropped ? Promise.reject(new Error("slice hash dropped")) : hash(blob)));
     queue = result.catch(() => {});
     return result;
   };
 }
+
+/** The hasher of every upload on the page: one slice buffer (8 MiB at most) however many uploads ran. */
+const pageHasher = sliceHasher();
 
 /** The upload id of a tus URL: its last path segment (`/api/uploads/{id}`). */
 export const uploadIdOf = (url) => url.split(/[?#]/)[0].replace(/\/+$/, "").split("/").pop();
@@ -80,7 +100,7 @@ export class TusUpload {
   constructor(file, {
     endpoint = "/api/uploads", url = null, metadata = {}, chunkSize = CHUNK_SIZE, checksum = false, headers = () => ({}),
     XHR = globalThis.XMLHttpRequest, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random = Math.random,
-    digest = sliceHasher(), onProgress = () => {}, onCreated = () => {}, retries = MAX_RETRIES,
+    digest = pageHasher, onProgress = () => {}, onCreated = () => {}, retries = MAX_RETRIES,
   } = {}) {
     Object.assign(this, { file, endpoint, url, metadata, chunkSize, checksum, headers, XHR, sleep, random, digest, onProgress, onCreated, retries });
     this.offset = 0;
@@ -88,7 +108,7 @@ export class TusUpload {
     this.run = 0;
     this.request = null;
     this.interrupt = () => {};
-    /** The digest of the slice expected next, started while the one before it was sent: `{ start, end, promise }`. */
+    /** The digest of the slice expected next, started while the one before it was sent: `{ start, end, promise, ticket }`. */
     this.ahead = null;
   }
 
@@ -125,7 +145,7 @@ export class TusUpload {
   /** Stops sending (the request in flight is aborted); `start()` continues later. */
   pause() {
     this.run += 1;
-    this.ahead = null;
+    this.dropAhead();
     this.request?.abort();
     this.interrupt();
   }
@@ -206,16 +226,24 @@ export class TusUpload {
       this.ahead = null;
       return ahead.promise;
     }
-    if (ahead !== null && ahead.start !== end) this.ahead = null;  // hashed for an offset that no longer comes next
+    if (ahead !== null && ahead.start !== end) this.dropAhead();  // hashed for an offset that no longer comes next
     return this.digest(slice);
+  }
+
+  /** Forgets the slice hashed ahead; its hash is skipped if it has not begun. */
+  dropAhead() {
+    if (this.ahead !== null) this.ahead.ticket.dropped = true;
+    this.ahead = null;
   }
 
   /** Starts hashing the slice that begins at `start` (if any), to be sent after the one now going out. */
   hashAhead(start) {
     const end = Math.min(start + this.chunkSize, this.file.size);
     if (start >= end || (this.ahead !== null && this.ahead.start === start && this.ahead.end === end)) return;
-    const promise = this.digest(this.file.slice(start, end));
+    this.dropAhead();
+    const ticket = { dropped: false };
+    const promise = this.digest(this.file.slice(start, end), ticket);
     promise.catch(() => {});  // a failure counts only when that slice is sent (its PATCH then fails with it)
-    this.ahead = { start, end, promise };
+    this.ahead = { start, end, promise, ticket };
   }
 }
