@@ -32,21 +32,25 @@ public enum AppTokenCookie {
 
     /// Every value of the token cookie in the request's `Cookie` headers.
     public static func values(in fields: [HeaderField]) -> [String] {
-        let prefix = Array((name + "=").utf8)
         var found: [String] = []
         for field in fields where field.name.isField("cookie") {
-            for pair in field.value.utf8.split(separator: UInt8(ascii: ";")) {
-                let trimmed = pair.drop { $0 == UInt8(ascii: " ") }
-                if trimmed.starts(with: prefix) { found.append(String(Substring(trimmed.dropFirst(prefix.count)))) }
+            for pair in CookiePairs(field.value) where pair.starts(with: namePrefix) {
+                found.append(String(decoding: pair.dropFirst(namePrefix.count), as: UTF8.self))
             }
         }
         return found
     }
 
+    /// `name=`, as bytes.
+    private static let namePrefix = Array((name + "=").utf8)
+
     /// True for cookies that are FireFly's own (the token cookie, the session cookie and any other
     /// `firefly…` name): never sent to an app, and never settable by one.
     public static func isFireFlys(_ cookieName: String) -> Bool {
         let lowered = cookieName.lowercased()
-        return lowered.hasPrefix("firefly") || lowered.hasPrefix("__host-firefly") || lowered.hasPrefix("__secure-firefly")
+        return fireFlyPrefixes.contains { lowered.utf8.starts(with: $0) }
     }
+
+    /// How FireFly's cookie names begin, lower-cased bytes.
+    static let fireFlyPrefixes = ["firefly", "__host-firefly", "__secure-firefly"].map { Array($0.utf8) }
 }

@@ -85,11 +85,8 @@ public enum ProxiedHeaders {
                   lowered != "referer", lowered != "expect" else { continue }
             switch lowered {
             case "cookie":
-                for pair in field.value.utf8.split(separator: UInt8(ascii: ";")) {
-                    let trimmed = pair.drop { $0 == UInt8(ascii: " ") }
-                    guard !trimmed.isEmpty else { continue }
-                    let name = trimmed.prefix { $0 != UInt8(ascii: "=") }
-                    if !AppTokenCookie.isFireFlys(String(Substring(name))) { cookies.append(String(Substring(trimmed))) }
+                for pair in CookiePairs(field.value) where !CookiePairs.isFireFlys(pair) {
+                    cookies.append(String(decoding: pair, as: UTF8.self))
                 }
             case "origin":
                 result.append(("Origin", field.value.lowercased() == appOrigin ? "https://\(app.host)" : field.value))

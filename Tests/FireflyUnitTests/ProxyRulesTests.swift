@@ -65,6 +65,25 @@ struct ProxyRulesTests {
         #expect(foreign.first { $0.name == "Origin" }?.value == "https://notebook--acme.apps.example.com")
     }
 
+    @Test("cookies to the app: FireFly's removed whatever their case, spacing and order; the app's kept byte for byte")
+    func cookiesToTheApp() throws {
+        let route = try AppProxyRoute.parse(rawPath: "/app-proxy/_/aws/databricksapps/vscode/x", allowedDomains: ["databricksapps"])
+        let out = ProxiedHeaders.upstreamRequest([
+            ("Cookie", ";;  FireFly_csrf=1;theme=dark ;  __HOST-FIREFLY_session=s; __Secure-fireflyX=2; lang=fr-Ç; =v; fire=1; __Host-app=ok"),
+            ("cookie", "__host-firefly_app_token=t~aws~databricksapps"),
+        ], app: ProxiedApp(route: route, suffix: "com"), bearerToken: "t", appOrigin: "https://vscode--acme.apps.example.com",
+           client: .init(address: nil), webSocket: false)
+        #expect(out.filter { $0.name == "Cookie" }.map(\.value) == ["theme=dark ; lang=fr-Ç; =v; fire=1; __Host-app=ok"])
+        let onlyFireFlys = ProxiedHeaders.upstreamRequest([("Cookie", "firefly_app_token=t; __Host-firefly_session=s")],
+                                                          app: ProxiedApp(route: route, suffix: "com"), bearerToken: "t",
+                                                          appOrigin: "https://vscode--acme.apps.example.com", client: .init(address: nil), webSocket: false)
+        #expect(!onlyFireFlys.contains { $0.name == "Cookie" })
+        // The token cookie's values, in every Cookie field, exact name only.
+        #expect(AppTokenCookie.values(in: [("Cookie", "a=1;__Host-firefly_app_token=one~aws~x; __host-firefly_app_token=no"),
+                                           ("COOKIE", " __Host-firefly_app_token=two~aws~x"), ("X-Cookie", "__Host-firefly_app_token=no")])
+            == ["one~aws~x", "two~aws~x"])
+    }
+
     @Test("response fields: Location and Set-Cookie kept on the app origin, framing and CORS are the proxy's")
     func responseFields() throws {
         let route = try AppProxyRoute.parse(rawPath: "/app-proxy/t/aws/databricksapps/vscode/", allowedDomains: ["databricksapps"])
