@@ -46,11 +46,17 @@ public enum AppTokenCookie {
 
     /// True for cookies that are FireFly's own (the token cookie, the session cookie and any other
     /// `firefly…` name): never sent to an app, and never settable by one.
-    public static func isFireFlys(_ cookieName: String) -> Bool {
-        let lowered = cookieName.lowercased()
-        return fireFlyPrefixes.contains { lowered.utf8.starts(with: $0) }
+    public static func isFireFlys(_ cookieName: String) -> Bool { isFireFlys(name: cookieName.utf8) }
+
+    /// The same for a name's bytes (compared without ASCII case: cookie names are tokens).
+    static func isFireFlys(name: some Collection<UInt8>) -> Bool {
+        fireFlyPrefixes.contains { prefix in
+            name.count >= prefix.count && zip(name, prefix).allSatisfy { byte, expected in
+                byte == expected || ((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) && byte | 0x20 == expected)
+            }
+        }
     }
 
     /// How FireFly's cookie names begin, lower-cased bytes.
-    static let fireFlyPrefixes = ["firefly", "__host-firefly", "__secure-firefly"].map { Array($0.utf8) }
+    private static let fireFlyPrefixes = ["firefly", "__host-firefly", "__secure-firefly"].map { Array($0.utf8) }
 }

@@ -85,7 +85,7 @@ public enum ProxiedHeaders {
                   lowered != "referer", lowered != "expect" else { continue }
             switch lowered {
             case "cookie":
-                for pair in CookiePairs(field.value) where !CookiePairs.isFireFlys(pair) {
+                for pair in CookiePairs(field.value) where !AppTokenCookie.isFireFlys(name: pair.prefix { $0 != UInt8(ascii: "=") }) {
                     cookies.append(String(decoding: pair, as: UTF8.self))
                 }
             case "origin":
